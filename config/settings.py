@@ -1,0 +1,349 @@
+"""KSSP Platform settings.
+
+The environment is read here and nowhere else. Secrets never live in the repository: a fresh machine
+gets them from the environment or, for the demo and development, from `var/secrets.env`, which
+`make demo` writes once with random values (see `kssp/core/management/commands/init_secrets.py`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+import django.conf.locale as _django_locale
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("KSSP_VAR_DIR", BASE_DIR / "var"))
+
+
+def _load_env_file(path: Path) -> None:
+    """Fill os.environ from a KEY=VALUE file without overriding what is already set."""
+    if not path.exists():
+        return
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        os.environ.setdefault(key.strip(), value.strip())
+
+
+_load_env_file(VAR_DIR / "secrets.env")
+
+
+def env(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None:
+        raise ImproperlyConfigured(f"Set the {name} environment variable.")
+    return value
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+TESTING = env_bool("KSSP_TESTING")
+DEBUG = env_bool("KSSP_DEBUG", default=False)
+
+# Test runs use fixed, obviously fake keys so that a developer needs no set-up; every other run
+# must be given real ones (the demo generates its own into var/secrets.env).
+_TEST_KEYS = {
+    "KSSP_SECRET_KEY": "test-secret-key-not-for-production-0123456789abcdef",
+    "KSSP_AUDIT_HMAC_KEY": "00" * 32,
+    "KSSP_AUDIT_ANCHOR_KEY": "11" * 32,
+    "KSSP_DATA_KEY": "22" * 32,
+}
+if TESTING:
+    for _k, _v in _TEST_KEYS.items():
+        os.environ.setdefault(_k, _v)
+
+SECRET_KEY = env("KSSP_SECRET_KEY")
+# 32-byte keys, hex encoded: the audit chain HMAC, the Ed25519 seed that signs daily anchors, and the
+# master key that wraps the per-record keys of encrypted audit payloads.
+AUDIT_HMAC_KEY = bytes.fromhex(env("KSSP_AUDIT_HMAC_KEY"))
+AUDIT_ANCHOR_KEY = bytes.fromhex(env("KSSP_AUDIT_ANCHOR_KEY"))
+DATA_KEY = bytes.fromhex(env("KSSP_DATA_KEY"))
+
+ALLOWED_HOSTS = env_list("KSSP_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("KSSP_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "django_htmx",
+    "template_partials",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
+    "kssp.core",
+    "kssp.accounts",
+    "kssp.bulletins",
+    "kssp.api",
+]
+
+MIDDLEWARE = [
+    "kssp.core.middleware.RequestContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kssp.accounts.middleware.ActorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kssp.accounts.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+
+def _database_from_url(url: str) -> dict[str, object]:
+    parsed = urlparse(url)
+    if parsed.scheme in {"postgres", "postgresql"}:
+        query = parse_qs(parsed.query)
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parsed.path.lstrip("/")),
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": 60,
+            "OPTIONS": {k: v[0] for k, v in query.items()},
+            "TEST": {"NAME": f"test_{unquote(parsed.path.lstrip('/'))}"},
+        }
+    if parsed.scheme == "sqlite":
+        return _sqlite(Path(unquote(parsed.path)))
+    raise ImproperlyConfigured(f"Unsupported DATABASE_URL scheme: {parsed.scheme}")
+
+
+def _sqlite(path: Path) -> dict[str, object]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": {
+            # One writer at a time, queued rather than failing: IMMEDIATE takes the write lock at
+            # BEGIN, which is also what serialises the audit chain on SQLite.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                " PRAGMA busy_timeout=20000;"
+            ),
+        },
+        # A file, not :memory:, so that the concurrency tests can open it from a second process.
+        "TEST": {"NAME": str(VAR_DIR / "test-kssp.sqlite3")},
+    }
+
+
+DATABASES = {
+    "default": (
+        _database_from_url(os.environ["DATABASE_URL"])
+        if os.environ.get("DATABASE_URL")
+        else _sqlite(VAR_DIR / "kssp.sqlite3")
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Argon2 is deliberately slow; the tests check behaviour, not hashing cost.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 12 * 60 * 60  # one shift
+SESSION_COOKIE_SECURE = env_bool("KSSP_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+CSRF_FAILURE_VIEW = "kssp.core.views.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # 1 MiB of request body outside file uploads
+
+# django-axes: lock by username and IP together, so that one booth cannot lock out a colleague.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+# Content-Security-Policy (ARCHITECTURE rule 11): nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Languages (ARCHITECTURE rule 9). Albanian is the default; Serbian in both scripts; English.
+LANGUAGE_CODE = "sq"
+LANGUAGES = [
+    ("sq", _("Albanian")),
+    ("sr-latn", _("Serbian (Latin)")),
+    ("sr-cyrl", _("Serbian (Cyrillic)")),
+    ("en", _("English")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django knows "sr-latn" but not "sr-cyrl"; teach it (the catalogue is generated by transliteration).
+_django_locale.LANG_INFO.setdefault(
+    "sr-cyrl", {"bidi": False, "code": "sr-cyrl", "name": "Serbian Cyrillic", "name_local": "српски (ћирилица)"}
+)
+LANGUAGE_COOKIE_NAME = "kssp_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+USE_I18N = True
+TIME_ZONE = "Europe/Belgrade"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "files"}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "kssp.accounts.authentication.TokenAuthentication",
+        "kssp.accounts.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["kssp.api.permissions.IsActor"],
+    "DEFAULT_PAGINATION_CLASS": "kssp.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "kssp.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["kssp.api.parsers.BoundedJSONParser"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "KSSP Platform API",
+    "DESCRIPTION": (
+        "Need-to-know API of the KSSP Platform. Every list is filtered to what the acting membership "
+        "may see; a record you may not see answers 404. Errors share one shape: "
+        '{"error": {"code", "message", "fields"}}.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {},
+}
+API_MAX_JSON_BYTES = 256 * 1024
+
+# Background jobs: the database backend by default; RQ on Redis when KSSP_TASKS_BACKEND=rq.
+TASKS_BACKEND = os.environ.get("KSSP_TASKS_BACKEND", "immediate" if TESTING else "db")
+_TASK_BACKENDS = {
+    "db": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+}
+TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
+REDIS_URL = os.environ.get("KSSP_REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+
+# Platform settings (editable per deployment).
+KSSP = {
+    # Footnote shown with XK wherever the status-neutral designation profile is chosen.
+    "XK_FOOTNOTE": os.environ.get(
+        "KSSP_XK_FOOTNOTE",
+        "This designation is without prejudice to positions on status, and is in line with "
+        "UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence.",
+    ),
+    "SMALL_CELL_THRESHOLD": 5,
+    # English place names: "institutional" (Prishtina) or "dual" (Prishtinë/Priština).
+    "EN_TOPONYMS": os.environ.get("KSSP_EN_TOPONYMS", "institutional"),
+    "PERIODIC_INTERVAL_SECONDS": int(os.environ.get("KSSP_PERIODIC_INTERVAL", "60")),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "kssp.core.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "kssp.core.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("KSSP_LOG_LEVEL", "WARNING" if TESTING else "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+if not DEBUG and not TESTING and SECRET_KEY.startswith("test-"):
+    raise ImproperlyConfigured("Refusing to run outside tests with the test secret key.")

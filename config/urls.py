@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from kssp.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("kssp.accounts.urls")),
+    path("bulletins/", include("kssp.bulletins.urls")),
+    path("", include("kssp.core.urls")),
+    path("api/", include("kssp.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "kssp.core.views.not_found"
+handler403 = "kssp.core.views.forbidden"
+handler400 = "kssp.core.views.bad_request"
+handler500 = "kssp.core.views.server_error"

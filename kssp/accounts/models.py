@@ -1,0 +1,213 @@
+"""Users, institutions, units, roles, memberships, clearances and API tokens (issue #2 points 2-3).
+
+A membership (unit, role, validity) is the only source of permissions; a user acts as one membership
+at a time. ``is_superuser`` and ``is_staff`` give no operational access (ARCHITECTURE rule 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kssp.accounts.choices import InstitutionKind, UnitKind
+from kssp.core.markings import Classification
+from kssp.core.models.base import PublicIdModel, TrilingualNameModel
+from kssp.core.policy import Scope
+
+
+class User(AbstractUser):
+    """A person who signs in. Permissions come only from memberships."""
+
+    public_id = models.UUIDField(_("public id"), unique=True, editable=False, null=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return full or self.username
+
+    def clearance_level(self, on: dt.date | None = None) -> int:
+        day = on or timezone.localdate()
+        levels = self.clearances.filter(revoked_at__isnull=True, valid_from__lte=day, valid_until__gte=day).values_list(
+            "level", flat=True
+        )
+        return max(levels, default=Classification.UNCLASSIFIED)
+
+
+class Institution(PublicIdModel, TrilingualNameModel):
+    """A reference institution (Kosovo Police, Customs, a Basic Prosecution Office, KOS-CERT, an operator…)."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=InstitutionKind.choices)
+    abbreviation_sq = models.CharField(_("abbreviation (Albanian)"), max_length=30, blank=True)
+    abbreviation_sr = models.CharField(_("abbreviation (Serbian)"), max_length=30, blank=True)
+    abbreviation_en = models.CharField(_("abbreviation (English)"), max_length=30, blank=True)
+    administrative_owner = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="administered",
+        verbose_name=_("administrative owner"),
+    )
+    uses_platform = models.BooleanField(_("has platform users"), default=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+
+
+class Unit(PublicIdModel, TrilingualNameModel):
+    """A unit in an institution's tree. ``path`` ("0001.0004.") makes subtree queries portable."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="units", verbose_name=_("institution"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent unit")
+    )
+    code = models.CharField(_("code"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=30, choices=UnitKind.choices, default=UnitKind.UNIT)
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [models.UniqueConstraint(fields=["institution", "code"], name="unit_code_per_institution")]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    @property
+    def depth(self) -> int:
+        return self.path.count(".") - 1
+
+    def ancestor_ids(self) -> tuple[int, ...]:
+        ids = [int(part) for part in self.path.split(".") if part]
+        return tuple(ids)
+
+
+class Role(models.Model):
+    """A role in the catalogue: permissions, scope and whether it is privileged are data."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name_sq = models.CharField(_("name (Albanian)"), max_length=120)
+    name_sr = models.CharField(_("name (Serbian, Latin)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    permissions = models.JSONField(_("permissions"), default=list)
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices, default=Scope.OWN_UNIT)
+    privileged = models.BooleanField(_("privileged"), default=False)
+    sees_personal_data = models.BooleanField(_("sees personal data"), default=True)
+    institution_kinds = models.JSONField(_("institution kinds"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+
+    @property
+    def name(self) -> str:
+        return TrilingualNameModel.name_in(self)  # type: ignore[arg-type]
+
+    @property
+    def name_sr_cyrl(self) -> str:
+        from kssp.core.translit import latin_to_cyrillic
+
+        return latin_to_cyrillic(self.name_sr)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def valid(self, on: dt.date | None = None) -> MembershipQuerySet:
+        day = on or timezone.localdate()
+        return self.filter(revoked_at__isnull=True, valid_from__lte=day).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+
+
+class Membership(PublicIdModel):
+    """A user's role in a unit for a period: the only source of permissions."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("user"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("unit"))
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("role"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_reviewed_at = models.DateTimeField(_("last reviewed"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__username", "valid_from"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                name="membership_valid_range", condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} – {self.unit}"
+
+    @property
+    def institution(self) -> Institution:
+        return self.unit.institution
+
+    def is_valid(self, on: dt.date | None = None) -> bool:
+        day = on or timezone.localdate()
+        return self.revoked_at is None and self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+
+class Clearance(models.Model):
+    """A security clearance under Law 03/L-178 (vetted by the Intelligence Agency), with an expiry."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="clearances", verbose_name=_("user"))
+    level = models.PositiveSmallIntegerField(_("level"), choices=Classification.choices)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    reference = models.CharField(_("certificate reference"), max_length=100, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-valid_until"]
+        verbose_name = _("security clearance")
+        verbose_name_plural = _("security clearances")
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} → {self.valid_until}"
+
+
+class ApiToken(PublicIdModel):
+    """A bearer token for the API, bound to one membership; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "kssp.core"
+    label = "core"
+    verbose_name = _("Platform kernel")
+
+    def ready(self) -> None:
+        from kssp.core import audit_events  # noqa: F401  (registers the kernel's event types)

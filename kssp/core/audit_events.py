@@ -1,0 +1,16 @@
+from django.utils.translation import gettext_lazy as _
+
+from kssp.core.audit import register
+
+register("grant.created", _("Record shared by grant"))
+register("grant.revoked", _("Grant revoked"), reason_required=True)
+register("grant.expired", _("Grant expired"), category="system")
+register("hit_notice.created", _("Existence-only hit notice"), category="disclosure")
+register("stats.aggregate_viewed", _("Cross-institution statistics viewed"), category="disclosure")
+register("record.consulted", _("Record with personal data read"), category="consultation")
+register("reference.created", _("Reference data added"))
+register("reference.updated", _("Reference data changed"))
+register("audit.searched", _("Audit trail searched"), category="consultation")
+register("audit.exported", _("Audit trail exported"), category="disclosure")
+register("audit.anchor_written", _("Audit anchor signed"), category="system")
+register("periodic.run", _("Periodic job ran"), category="system")

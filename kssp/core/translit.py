@@ -1,0 +1,85 @@
+"""Serbian Latin → Cyrillic transliteration (ARCHITECTURE rule 9; users-review point 13).
+
+The sr-cyrl catalogue and every Cyrillic reference-data name are derived from the Latin text, never
+typed twice. Three things are not transliterated: placeholders and markup (``%(name)s``, ``{x}``,
+``<b>``, ``&amp;``), words on the reviewed exception list (``locale/sr_cyrl_exceptions.txt``: foreign
+names, acronyms that stay Latin, words where "nj"/"lj"/"dž" are two letters), and words holding a
+letter Serbian does not have (q, w, x, y), which are foreign by construction (URLs, "XK", "TAXII").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+_SINGLE = dict(
+    zip(
+        "abcčćdđefghijklmnoprsštuvzž",
+        "абцчћдђефгхијклмнопрсштувзж",
+        strict=True,
+    )
+)
+_DIGRAPHS = {"lj": "љ", "nj": "њ", "dž": "џ", "dz\u030c": "џ"}
+_PROTECTED = re.compile(r"(%\([^)]*\)[sdif]|%[sdif%]|\{[^}]*\}|<[^>]*>|&[a-z]+;|https?://\S+)")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+EXCEPTIONS_FILE = Path(__file__).resolve().parents[2] / "locale" / "sr_cyrl_exceptions.txt"
+
+
+@cache
+def _exceptions() -> dict[str, str]:
+    """Map of lower-case Latin word → replacement (a Cyrillic spelling, or the word itself to keep it)."""
+    table: dict[str, str] = {}
+    if EXCEPTIONS_FILE.exists():
+        for raw in EXCEPTIONS_FILE.read_text(encoding="utf-8").splitlines():
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            latin, _, cyrillic = line.partition("=")
+            table[latin.strip().lower()] = cyrillic.strip() or latin.strip()
+    return table
+
+
+def _match_case(source: str, target: str) -> str:
+    if source.isupper() and len(source) > 1:
+        return target.upper()
+    if source[:1].isupper():
+        return target[:1].upper() + target[1:]
+    return target
+
+
+def _word(word: str) -> str:
+    lower = word.lower()
+    exceptions = _exceptions()
+    if lower in exceptions:
+        replacement = exceptions[lower]
+        return word if replacement.lower() == lower else _match_case(word, replacement)
+    if any(ch in "qwxy" for ch in lower):
+        return word
+    out: list[str] = []
+    i = 0
+    while i < len(word):
+        pair = word[i : i + 2]
+        if pair.lower() in _DIGRAPHS:
+            cyr = _DIGRAPHS[pair.lower()]
+            # "Nj" at the start of a capitalised word and "NJ" in an all-caps word are both "Њ".
+            out.append(cyr.upper() if pair[0].isupper() else cyr)
+            i += 2
+            continue
+        ch = word[i]
+        cyr = _SINGLE.get(ch.lower())
+        out.append(ch if cyr is None else (cyr.upper() if ch.isupper() else cyr))
+        i += 1
+    return "".join(out)
+
+
+def _plain(text: str) -> str:
+    return _WORD.sub(lambda m: _word(m.group(0)), text)
+
+
+def latin_to_cyrillic(text: str) -> str:
+    """Transliterate Serbian Latin text to Cyrillic, leaving placeholders, markup and exceptions alone."""
+    if not text:
+        return text
+    parts = _PROTECTED.split(text)
+    return "".join(part if _PROTECTED.fullmatch(part) else _plain(part) for part in parts)
