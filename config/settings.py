@@ -278,14 +278,14 @@ REST_FRAMEWORK = {
         "kssp.accounts.authentication.TokenAuthentication",
         "kssp.accounts.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["kssp.api.permissions.IsActor"],
-    "DEFAULT_PAGINATION_CLASS": "kssp.api.pagination.Pagination",
+    "DEFAULT_PERMISSION_CLASSES": ["kssp.core.api.permissions.IsActor"],
+    "DEFAULT_PAGINATION_CLASS": "kssp.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "kssp.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "kssp.core.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["kssp.api.parsers.BoundedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["kssp.core.api.parsers.BoundedJSONParser"],
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform kernel")
 
     def ready(self) -> None:
-        from kssp.core import audit_events  # noqa: F401  (registers the kernel's event types)
+        from kssp.core import audit_events, jobs  # noqa: F401  (registers event types and periodic jobs)

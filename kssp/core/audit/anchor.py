@@ -7,7 +7,8 @@ import datetime as dt
 from django.db import transaction
 
 from kssp.core.audit import crypto
-from kssp.core.models.audit import AuditAnchor, AuditHead
+from kssp.core.audit.service import locked_head
+from kssp.core.models.audit import AuditAnchor
 
 
 def anchor_write(*, day: dt.date) -> AuditAnchor:
@@ -16,7 +17,7 @@ def anchor_write(*, day: dt.date) -> AuditAnchor:
         existing = AuditAnchor.objects.filter(day=day).first()
         if existing is not None:
             return existing
-        head = AuditHead.objects.select_for_update().get(pk=1)
+        head = locked_head()
         message = crypto.anchor_message(day.isoformat(), head.seq, head.hmac)
         signature = crypto.anchor_private_key().sign(message).hex()
         return AuditAnchor.objects.create(

@@ -76,6 +76,15 @@ def _data_key_for(subject: models.Model) -> tuple[int, bytes]:
     return row.pk, key
 
 
+def locked_head() -> AuditHead:
+    """Lock the head row (created by migration 0002; recreated if a test runner flushed the table)."""
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hmac": "0" * 64})
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
+
+
 def audit_record(
     *,
     actor: Actor,
@@ -109,7 +118,7 @@ def audit_record(
     if extra:
         payload["extra"] = extra
 
-    head = AuditHead.objects.select_for_update().get(pk=1)
+    head = locked_head()
     data_key_id = None
     ciphertext = None
     stored_payload: dict[str, Any] | None = payload or None

@@ -4,7 +4,8 @@ It names the first problem it meets, of these kinds:
 
 * ``changed``: a row's fields no longer match its MAC, though it sits where the chain expects it;
 * ``reordered``: a row's MAC is intact for another position (its sequence number was changed);
-* ``inserted``: a row that belongs nowhere in the chain (no valid MAC, no known predecessor);
+* ``inserted``: a row that belongs nowhere in the chain (no valid MAC, and the next row links past
+  it, or it has no known predecessor);
 * ``missing``: a gap in the sequence, or a removed tail (the head row or a signed anchor names a
   later event than the last one present).
 """
@@ -54,6 +55,12 @@ def verify_chain(*, batch: int = 2000) -> VerifyResult:
                 )
             return VerifyResult(False, checked, "inserted", evt.seq, _("Event %(seq)s appears twice.") % {"seq": evt.seq})
         if evt.hmac != compute_hmac(evt):
+            following = AuditEvent.objects.filter(seq__gt=evt.seq).order_by("seq").values_list("prev_hmac", flat=True).first()
+            if following is not None and following == evt.prev_hmac:
+                # The next event links past this one to its predecessor: this row was slipped in.
+                return VerifyResult(
+                    False, checked, "inserted", evt.seq, _("Event %(seq)s does not belong to the chain (inserted).") % {"seq": evt.seq}
+                )
             if evt.prev_hmac == prev_hmac:
                 return VerifyResult(False, checked, "changed", evt.seq, _("Event %(seq)s was changed.") % {"seq": evt.seq})
             # Its MAC may still be intact for another position: then it was moved.

@@ -1,7 +1,8 @@
 """The chain's head row, and on PostgreSQL a trigger that makes the audit table append-only.
 
-The trigger refuses UPDATE, DELETE and TRUNCATE on ``core_auditevent`` for every role, the owner
-included; `docs/security.md` also describes revoking those privileges from the application's role.
+The trigger refuses UPDATE and DELETE on ``core_auditevent`` for every role, the owner included.
+TRUNCATE is left to privileges (the test runner's flush needs it): ``manage.py audit_harden_db``
+revokes UPDATE, DELETE and TRUNCATE from the application's role in production.
 SQLite has no roles; there the protection is the chain itself (``manage.py audit_verify``).
 """
 
@@ -15,8 +16,6 @@ END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER kssp_audit_no_update BEFORE UPDATE OR DELETE ON core_auditevent
     FOR EACH ROW EXECUTE FUNCTION kssp_audit_append_only();
-CREATE TRIGGER kssp_audit_no_truncate BEFORE TRUNCATE ON core_auditevent
-    FOR EACH STATEMENT EXECUTE FUNCTION kssp_audit_append_only();
 """
 PG_DOWN = """
 DROP TRIGGER IF EXISTS kssp_audit_no_truncate ON core_auditevent;
@@ -32,12 +31,12 @@ def create_head(apps, schema_editor):
 
 def pg_up(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_UP)
+        schema_editor.execute(PG_UP, params=None)
 
 
 def pg_down(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_DOWN)
+        schema_editor.execute(PG_DOWN, params=None)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,70 @@
+# KSSP Platform — two commands: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+STAMP := $(VENV)/.installed
+export PYTHONDONTWRITEBYTECODE = 1
+
+.PHONY: demo test install messages system-deps lint typecheck checks pytest test-postgres serve clean benchmarks
+
+$(STAMP): requirements.lock
+	test -x $(PYTHON) || $(PY) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet --no-deps -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the platform and its tests need: gettext (msgfmt), chromium for browser tests,
+# DejaVu fonts for PDFs, poppler-utils (pdftotext) for the PDF test.
+system-deps:
+	@missing=""; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null \
+	  || { echo "Could not install$$missing (need root and the Debian mirror)"; exit 1; }; \
+	fi
+
+messages: $(STAMP)
+	$(PYTHON) manage.py kssp_messages --skip-checks
+
+var/secrets.env: $(STAMP)
+	$(PYTHON) manage.py init_secrets --skip-checks
+
+demo: system-deps $(STAMP) var/secrets.env messages
+	$(PYTHON) manage.py migrate --no-input
+	$(PYTHON) manage.py seed_demo
+	$(PYTHON) manage.py run_demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)
+	KSSP_TESTING=1 $(BIN)/mypy kssp config
+
+checks: $(STAMP) messages
+	KSSP_TESTING=1 $(PYTHON) manage.py check
+	KSSP_TESTING=1 $(PYTHON) manage.py makemigrations --check --dry-run
+	KSSP_TESTING=1 $(PYTHON) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+pytest: $(STAMP) messages
+	KSSP_TESTING=1 $(BIN)/pytest -n 2 --durations=25 $(PYTEST_ARGS)
+
+test: system-deps install lint typecheck checks pytest
+
+# The suite again on PostgreSQL (no browser tests); .ci/run calls this after `make test`.
+test-postgres: $(STAMP) messages
+	KSSP_TESTING=1 KSSP_SKIP_BROWSER=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/kssp \
+	  $(BIN)/pytest -n 2 --durations=25 $(PYTEST_ARGS)
+
+benchmarks: $(STAMP)
+	KSSP_TESTING=1 $(PYTHON) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/staticfiles

@@ -1,0 +1,40 @@
+"""The worker loop: the task worker of the configured backend, plus the periodic sweeper."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from kssp.core.schedule import run_periodic
+
+
+def worker_command() -> list[str]:
+    if settings.TASKS_BACKEND == "rq":
+        return [sys.executable, "manage.py", "rqworker", "default", "--job-class", "django_tasks_rq.Job", "--with-scheduler"]
+    return [sys.executable, "manage.py", "db_worker", "--queue-name", "default"]
+
+
+class Command(BaseCommand):
+    help = "Start the task worker and run the periodic sweeper every KSSP_PERIODIC_INTERVAL seconds."
+
+    def handle(self, *args: object, **options: Any) -> None:
+        child = None
+        if settings.TASKS_BACKEND != "immediate":
+            child = subprocess.Popen(worker_command())  # noqa: S603 - fixed argv
+        try:
+            while True:
+                run_periodic()
+                if child is not None and child.poll() is not None:
+                    self.stderr.write("task worker stopped; restarting")
+                    child = subprocess.Popen(worker_command())  # noqa: S603
+                time.sleep(settings.KSSP["PERIODIC_INTERVAL_SECONDS"])
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if child is not None:
+                child.terminate()
