@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 
 from kssp.bulletins.models import Bulletin
@@ -29,7 +30,7 @@ def bulletin_get_visible_to(*, actor: Actor, public_id: Any, purpose: str = "") 
     personal data writes a consultation event with the purpose (from the page context by default)."""
     try:
         bulletin = bulletin_list_visible_to(actor=actor).get(public_id=public_id)
-    except (Bulletin.DoesNotExist, ValueError, TypeError):
+    except (Bulletin.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFound() from None
     if bulletin.contains_personal_data:
         consultation_record(actor=actor, target=bulletin, purpose=purpose or "bulletin reading", event="bulletin.consulted")

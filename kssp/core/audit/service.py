@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
@@ -117,6 +118,8 @@ def audit_record(
         payload["after"] = after
     if extra:
         payload["extra"] = extra
+    # Dates, UUIDs and decimals become their JSON text once, so the stored payload is what was digested.
+    payload = json.loads(crypto.canonical_json(payload))
 
     head = locked_head()
     data_key_id = None
@@ -185,8 +188,6 @@ def payload_for(evt: AuditEvent) -> dict[str, Any] | None:
         plain = crypto.decrypt(crypto.unwrap_data_key(bytes(row.wrapped_key)), bytes(evt.payload_ciphertext))
     except Exception:  # noqa: BLE001 - a key issued after a shred cannot open older payloads
         return None
-    import json
-
     return json.loads(plain)
 
 
