@@ -36,6 +36,7 @@ messages: $(STAMP)
 var/secrets.env: $(STAMP)
 	$(PYTHON) manage.py init_secrets --skip-checks
 
+demo: export KSSP_DEMO = 1
 demo: system-deps $(STAMP) var/secrets.env messages
 	$(PYTHON) manage.py migrate --no-input
 	$(PYTHON) manage.py seed_demo

@@ -328,6 +328,8 @@ KSSP = {
         "UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence.",
     ),
     "SMALL_CELL_THRESHOLD": 5,
+    # Demo mode: `make demo` sets KSSP_DEMO=1, which allows `seed_demo` to load its known passwords.
+    "DEMO": env_bool("KSSP_DEMO"),
     # English place names: "institutional" (Prishtina) or "dual" (Prishtinë/Priština).
     "EN_TOPONYMS": os.environ.get("KSSP_EN_TOPONYMS", "institutional"),
     "PERIODIC_INTERVAL_SECONDS": int(os.environ.get("KSSP_PERIODIC_INTERVAL", "60")),

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from kssp.accounts.models import Membership, Role, User
+from kssp.bulletins.models import Bulletin
+from kssp.core.audit import verify_chain
+from kssp.core.models import Grant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent_covers_every_role_and_audits():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    counts = (User.objects.count(), Membership.objects.count(), Bulletin.objects.count(), Grant.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (User.objects.count(), Membership.objects.count(), Bulletin.objects.count(), Grant.objects.count()) == counts
+    assert set(Role.objects.values_list("code", flat=True)) <= set(Membership.objects.values_list("role__code", flat=True))
+    assert "drita.krasniqi" in out.getvalue() and "kssp-demo-2026" in out.getvalue()
+    assert verify_chain().ok
+
+
+def test_seed_demo_refuses_outside_demo_mode(settings):
+    settings.TESTING = False
+    settings.DEBUG = False
+    settings.KSSP = {**settings.KSSP, "DEMO": False}
+    with pytest.raises(Exception, match="demo mode"):
+        call_command("seed_demo", stdout=io.StringIO())
