@@ -64,7 +64,7 @@ def validate_tlp(value: str, *, has_personal_data: bool = False) -> str:
         raise ValidationError(
             _("“%(value)s” is not a TLP 2.0 marking. Use one of: %(allowed)s."),
             code="invalid_tlp",
-            params={"value": value, "allowed": ", ".join(TLP.labels)},
+            params={"value": value, "allowed": ", ".join(str(label) for label in TLP.labels)},
         )
     if has_personal_data and raw == TLP.CLEAR:
         raise ValidationError(
@@ -83,6 +83,6 @@ def validate_pap(value: str) -> str:
         raise ValidationError(
             _("“%(value)s” is not a PAP marking. Use one of: %(allowed)s."),
             code="invalid_pap",
-            params={"value": value, "allowed": ", ".join(PAP.labels)},
+            params={"value": value, "allowed": ", ".join(str(label) for label in PAP.labels)},
         )
     return raw
