@@ -174,7 +174,8 @@ def _sqlite(path: Path) -> dict[str, object]:
             ),
         },
         # A file, not :memory:, so that the concurrency tests can open it from a second process.
-        "TEST": {"NAME": str(VAR_DIR / "test-kssp.sqlite3")},
+        # One file per test process, so that parallel runs on one machine do not share it.
+        "TEST": {"NAME": str(VAR_DIR / f"test-kssp-{os.getpid()}.sqlite3")},
     }
 
 
