@@ -38,7 +38,7 @@ def _fields_error(message: str, fields: dict[str, list[str]]) -> ApplicationErro
 
 
 def _unit_path(unit: Unit) -> str:
-    prefix = unit.parent.path if unit.parent_id else ""
+    prefix = unit.parent.path if unit.parent is not None else ""
     return f"{prefix}{unit.pk:06d}."
 
 
@@ -232,7 +232,7 @@ def api_token_create(*, actor: Actor, name: str, expires_at: dt.datetime | None 
         raise _fields_error(_("The token was not created."), {"expires_at": [_("The expiry must be in the future.")]})
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user_id=actor.user_id, membership_id=actor.membership_id, name=name.strip(), prefix=key[:8],
+        user_id=actor.ids.user_id, membership_id=actor.ids.membership_id, name=name.strip(), prefix=key[:8],
         key_hash=ApiToken.hash_key(key), expires_at=expires_at,
     )
     audit_record(actor=actor, event="api_token.created", target=token, after={"name": token.name, "prefix": token.prefix})

@@ -61,7 +61,7 @@ def bulletin_create(
         raise ApplicationError(_("The bulletin was not saved."), fields=errors)
     from kssp.accounts.models import Unit
 
-    unit = Unit.objects.select_related("institution").get(pk=actor.unit_id)
+    unit = Unit.objects.select_related("institution").get(pk=actor.ids.unit_id)
     bulletin = Bulletin(
         owner_institution=unit.institution, owner_unit=unit, created_by=actor.user,
         number=next_number(prefix="BUL", institution_code=unit.institution.code),

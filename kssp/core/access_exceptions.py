@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
@@ -34,7 +34,7 @@ class Hit:
 
 
 @transaction.atomic
-def hit_check(*, actor: Actor, model: type[models.Model], match: Q, purpose: str) -> list[Hit]:
+def hit_check(*, actor: Actor, model: type[Any], match: Q, purpose: str) -> list[Hit]:
     """Tell the actor which units hold matching records the actor cannot see, and notify those units."""
     if not actor.is_authenticated or not actor.has_perm(HITS_CHECK):
         raise PermissionDenied()
@@ -49,11 +49,12 @@ def hit_check(*, actor: Actor, model: type[models.Model], match: Q, purpose: str
     )
     ct = ContentType.objects.get_for_model(model)
     hits: dict[int, Hit] = {}
+    ids = actor.ids
     for record in hidden[:50]:
         HitNotice.objects.create(
             content_type=ct, object_id=record.pk, owner_institution_id=record.owner_institution_id,
-            owner_unit_id=record.owner_unit_id, searcher_id=actor.user_id, searcher_institution_id=actor.institution_id,
-            searcher_unit_id=actor.unit_id, purpose=purpose.strip()[:300],
+            owner_unit_id=record.owner_unit_id, searcher_id=ids.user_id, searcher_institution_id=ids.institution_id,
+            searcher_unit_id=ids.unit_id, purpose=purpose.strip()[:300],
         )
         audit_record(actor=actor, event="hit_notice.created", target=record, purpose=purpose.strip())
         hits.setdefault(record.owner_unit_id, Hit(institution=str(record.owner_institution), unit=str(record.owner_unit)))
@@ -71,7 +72,7 @@ class Cell:
 
 
 @transaction.atomic
-def aggregate_counts(*, actor: Actor, model: type[models.Model], group_by: str, where: Q | None = None) -> list[Cell]:
+def aggregate_counts(*, actor: Actor, model: type[Any], group_by: str, where: Q | None = None) -> list[Cell]:
     """Count every record of ``model`` by ``group_by`` across institutions, small cells suppressed."""
     if not actor.is_authenticated or not actor.has_perm(STATS_AGGREGATE):
         raise PermissionDenied()

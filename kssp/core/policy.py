@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from kssp.core.markings import NO_RESHARE_HANDLING
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-
 
 class Scope(models.TextChoices):
     OWN_UNIT = "own_unit", "own unit"
@@ -37,11 +33,21 @@ INTELLIGENCE_KIND = "intelligence"
 
 
 @dataclass(frozen=True)
+class ActingIds:
+    """The ids of an authenticated actor, non-optional (for services that write on its behalf)."""
+
+    user_id: int
+    membership_id: int
+    institution_id: int
+    unit_id: int
+
+
+@dataclass(frozen=True)
 class Actor:
     """Who is acting, as which membership, from where. Built once per request, task or command and
     passed explicitly to every selector and service (never read from a global)."""
 
-    user: AbstractBaseUser | None
+    user: Any  # the accounts User (core does not import accounts), or None for the system
     label: str
     membership_id: int | None = None
     institution_id: int | None = None
@@ -66,6 +72,12 @@ class Actor:
     def is_authenticated(self) -> bool:
         return self.user is not None and self.membership_id is not None
 
+    @property
+    def ids(self) -> ActingIds:
+        if self.user is None or self.membership_id is None or self.institution_id is None or self.unit_id is None:
+            raise PermissionError("this operation needs a signed-in actor acting as a membership")
+        return ActingIds(self.user.pk, self.membership_id, self.institution_id, self.unit_id)
+
     def has_perm(self, code: str) -> bool:
         return code in self.permissions
 
@@ -84,7 +96,7 @@ class Actor:
 class Policy:
     """Base of every model policy. Subclasses set ``model`` and implement both faces."""
 
-    model: ClassVar[type[models.Model]]
+    model: ClassVar[type[Any]]
     actions: ClassVar[tuple[str, ...]] = ("view",)
 
     def visible_q(self, actor: Actor) -> Q:
@@ -96,10 +108,17 @@ class Policy:
     def visible(self, actor: Actor) -> models.QuerySet[Any]:
         return self.model._default_manager.filter(self.visible_q(actor))
 
+    def in_scope(self, actor: Actor, obj: Any) -> bool:
+        """Whether ``obj`` lies in the actor's own reach (not by grant). Models without scope: no."""
+        return False
+
+    def active_grants(self, actor: Actor, obj: Any) -> list[Any]:
+        return []
+
 
 NOTHING = Q(pk__in=[])
 
-_registry: dict[type[models.Model], Policy] = {}
+_registry: dict[type[Any], Policy] = {}
 
 
 def register_policy(policy: Policy) -> Policy:
@@ -107,11 +126,11 @@ def register_policy(policy: Policy) -> Policy:
     return policy
 
 
-def policy_for(model: type[models.Model]) -> Policy:
+def policy_for(model: type[Any]) -> Policy:
     return _registry[model]
 
 
-def registered_policies() -> dict[type[models.Model], Policy]:
+def registered_policies() -> dict[type[Any], Policy]:
     return dict(_registry)
 
 

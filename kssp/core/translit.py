@@ -67,8 +67,8 @@ def _word(word: str) -> str:
             i += 2
             continue
         ch = word[i]
-        cyr = _SINGLE.get(ch.lower())
-        out.append(ch if cyr is None else (cyr.upper() if ch.isupper() else cyr))
+        single = _SINGLE.get(ch.lower())
+        out.append(ch if single is None else (single.upper() if ch.isupper() else single))
         i += 1
     return "".join(out)
 

@@ -181,6 +181,8 @@ def payload_for(evt: AuditEvent) -> dict[str, Any] | None:
     """The readable payload, or None if it was shredded. Callers check who may read it."""
     if evt.payload_ciphertext is None:
         return evt.payload
+    if evt.data_key_id is None:
+        return None
     row = AuditDataKey.objects.filter(pk=evt.data_key_id).first()
     if row is None or not row.wrapped_key:
         return None
