@@ -156,6 +156,8 @@ def membership_end(*, actor: Actor, membership: Membership, reason: str) -> Memb
         raise NotFound()
     if not reason.strip():
         raise _fields_error(_("The membership was not ended."), {"reason": [_("Give the reason.")]})
+    if membership.revoked_at is not None:
+        raise ApplicationError(_("This membership has already ended."), code="already_ended")
     membership.revoked_at = timezone.now()
     membership.save(update_fields=["revoked_at", "updated_at"])
     audit_record(actor=actor, event="membership.ended", target=membership, reason=reason.strip(), target_institution_id=membership.unit.institution_id)

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kssp.core.audit import payload_for, registered_types, verify_chain
+from kssp.core.audit import payload_for, registered_types
 from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.export_csv import streaming_csv_response
@@ -46,7 +46,7 @@ from kssp.core.selectors import (
     audit_event_list_visible_to,
     can_search_audit,
 )
-from kssp.core.services.audit_ui import AUDIT_EXPORT, audit_export_record, audit_search_record
+from kssp.core.services.audit_ui import AUDIT_EXPORT, audit_chain_verify, audit_export_record, audit_search_record
 
 AUDIT_VERIFY = "audit.verify"
 PAGE_SIZE = 50
@@ -352,5 +352,5 @@ def chain_verify(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not actor.is_authenticated or not actor.has_perm(AUDIT_VERIFY):
         raise DjangoPermissionDenied
-    result = verify_chain()
+    result = audit_chain_verify(actor=actor)
     return render(request, "audit/verify.html", {"result": result}, status=200)

@@ -4,11 +4,23 @@ administrators through services (audited). Names are explicit per language; Cyri
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kssp.core.models.base import TrilingualNameModel
+
+
+class ValidityMixin:
+    """Single-row invariant of every dated reference row: it cannot end before it starts."""
+
+    valid_from: object
+    valid_to: object
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:  # type: ignore[operator]
+            raise ValidationError({"valid_to": _("The end date is before the start date.")})
 
 
 class ReferenceModel(TrilingualNameModel):
@@ -111,7 +123,7 @@ class CrossingPoint(ReferenceModel):
         verbose_name_plural = _("crossing points")
 
 
-class Country(TrilingualNameModel):
+class Country(ValidityMixin, TrilingualNameModel):
     """A country or a former country of manufacture (ISO 3166-1 and 3166-3), plus XK.
 
     XK is a user-assigned code, not part of ISO 3166-1; outputs under the status-neutral profile add the
@@ -135,7 +147,7 @@ class Country(TrilingualNameModel):
         verbose_name_plural = _("countries")
 
 
-class LegalAct(models.Model):
+class LegalAct(ValidityMixin, models.Model):
     """A versioned legal act (users-review point 1): modules cite rows, never hard-code article numbers."""
 
     class Kind(models.TextChoices):
@@ -178,7 +190,7 @@ class LegalAct(models.Model):
         return f"{self.number} {self.title}"
 
 
-class Offence(models.Model):
+class Offence(ValidityMixin, models.Model):
     """An article (and paragraph) of a legal act defining an offence, valid for a period."""
 
     act = models.ForeignKey(LegalAct, on_delete=models.PROTECT, related_name="offences", verbose_name=_("legal act"))

@@ -97,3 +97,18 @@ def audit_export_record(
         raise ApplicationError(_("The export was not made."), fields=errors)
     extra = {"filters": _clean_filters(filters), "recipient": recipient, "rows": rows, "up_to_seq": up_to_seq}
     return audit_record(actor=actor, event="audit.exported", purpose=purpose, extra=extra)
+
+
+def audit_chain_verify(*, actor: Actor) -> Any:
+    """Run the chain check for an auditor and log who ran it and what it found."""
+    from kssp.core.audit import verify_chain
+
+    if not actor.is_authenticated or not actor.has_perm("audit.verify"):
+        raise PermissionDenied()
+    result = verify_chain()
+    with transaction.atomic():
+        audit_record(
+            actor=actor, event="audit.chain_verified",
+            extra={"ok": result.ok, "checked": result.checked, "kind": result.kind, "seq": result.seq},
+        )
+    return result

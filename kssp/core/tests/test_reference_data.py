@@ -444,3 +444,20 @@ def test_a_new_row_is_audited(editor):
     after = payload_for(event)["after"]
     assert after["act_id"] == act.pk and after["article"] == "365" and after["valid_from"] == "2019-04-14"
     assert offence in offence_list(on_date=dt.date(2024, 1, 1))
+
+
+@pytest.mark.django_db
+def test_reference_update_refuses_an_end_before_the_start(django_user_model):
+    import datetime as _dt
+
+    from kssp.core.exceptions import ApplicationError as _AppError
+    from kssp.core.models import LegalAct as _LegalAct
+    from kssp.core.policy import Actor as _Actor
+    from kssp.core.services.reference import reference_update as _update
+
+    user = django_user_model.objects.create(username="ref-editor")
+    actor = _Actor(user=user, label="t", membership_id=1, institution_id=None, permissions=frozenset({"reference.edit"}))
+    act = _LegalAct.objects.get(number="05/L-022")
+    with pytest.raises(_AppError) as info:
+        _update(actor=actor, obj=act, valid_from=_dt.date(2020, 1, 1), valid_to=_dt.date(2019, 1, 1))
+    assert "valid_to" in info.value.fields
