@@ -1,0 +1,39 @@
+"""Bulletins in the API: one serializer shows a bulletin and parses a draft or a change."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from kssp.bulletins.choices import BulletinKind, BulletinStatus
+from kssp.bulletins.models import Bulletin
+from kssp.core.api.fields import PersonRefField, RefField
+from kssp.core.api.serializers import StrictModelSerializer, StrictSerializer
+from kssp.core.markings import Classification, HandlingCode
+
+
+class BulletinSerializer(StrictModelSerializer):
+    kind = serializers.ChoiceField(choices=BulletinKind.choices, default=BulletinKind.NOTICE)
+    classification = serializers.ChoiceField(
+        choices=Classification.choices, default=Classification.RESTRICTED,
+        help_text="0 unclassified … 4 top secret (Law 03/L-178); at most your own clearance.",
+    )
+    handling_code = serializers.ChoiceField(choices=HandlingCode.choices, required=False, allow_blank=True, default="")
+    owner_institution = RefField(read_only=True)
+    owner_unit = RefField(read_only=True)
+    created_by = PersonRefField(read_only=True)
+
+    class Meta:
+        model = Bulletin
+        fields = [
+            "public_id", "number", "kind", "title", "body", "status", "classification", "handling_code",
+            "contains_personal_data", "valid_until", "issued_at", "owner_institution", "owner_unit", "created_by",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = ["public_id", "number", "status", "issued_at", "created_at", "updated_at"]
+        validators: list[object] = []  # the number is assigned by the service
+
+
+class BulletinTransitionSerializer(StrictSerializer):
+    status = serializers.ChoiceField(choices=BulletinStatus.choices, help_text="The status to move to.")
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
+                                   help_text="Required to withdraw.")
