@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "kssp.accounts",
     "kssp.bulletins",
     "kssp.api",
+    "kssp.demo",
 ]
 
 MIDDLEWARE = [
