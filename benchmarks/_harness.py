@@ -46,7 +46,9 @@ def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 def write_result(name: str, figures: dict[str, Any]) -> None:
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
     except OSError:
         commit = ""
     RESULTS.mkdir(parents=True, exist_ok=True)

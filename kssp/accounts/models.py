@@ -38,9 +38,7 @@ class User(AbstractUser):
 
     def clearance_level(self, on: dt.date | None = None) -> int:
         day = on or timezone.localdate()
-        levels = self.clearances.filter(revoked_at__isnull=True, valid_from__lte=day, valid_until__gte=day).values_list(
-            "level", flat=True
-        )
+        levels = self.clearances.filter(revoked_at__isnull=True, valid_from__lte=day, valid_until__gte=day).values_list("level", flat=True)
         return max(levels, default=Classification.UNCLASSIFIED)
 
 
@@ -53,7 +51,11 @@ class Institution(PublicIdModel, TrilingualNameModel):
     abbreviation_sr = models.CharField(_("abbreviation (Serbian)"), max_length=30, blank=True)
     abbreviation_en = models.CharField(_("abbreviation (English)"), max_length=30, blank=True)
     administrative_owner = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="administered",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="administered",
         verbose_name=_("administrative owner"),
     )
     uses_platform = models.BooleanField(_("has platform users"), default=True)
@@ -128,9 +130,7 @@ class Role(models.Model):
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def valid(self, on: dt.date | None = None) -> MembershipQuerySet:
         day = on or timezone.localdate()
-        return self.filter(revoked_at__isnull=True, valid_from__lte=day).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-        )
+        return self.filter(revoked_at__isnull=True, valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
 
 
 class Membership(PublicIdModel):

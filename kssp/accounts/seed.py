@@ -20,7 +20,8 @@ def _rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def seed_institutions(Institution: Any, Unit: Any) -> None:
+def seed_institutions(institution_model: Any, unit_model: Any) -> None:
+    Institution, Unit = institution_model, unit_model
     owners: dict[str, str] = {}
     for row in _rows("institutions.csv"):
         Institution.objects.update_or_create(
@@ -54,15 +55,22 @@ def seed_institutions(Institution: Any, Unit: Any) -> None:
                     # The root unit carries the institution's own name.
                     names = (institution.name_sq, institution.name_sr, institution.name_en)
                 unit = Unit.objects.create(
-                    institution=institution, parent=parent, code=row["code"], kind=row["kind"],
-                    name_sq=names[0], name_sr=names[1], name_en=names[2], path="",
+                    institution=institution,
+                    parent=parent,
+                    code=row["code"],
+                    kind=row["kind"],
+                    name_sq=names[0],
+                    name_sr=names[1],
+                    name_en=names[2],
+                    path="",
                 )
                 prefix = parent.path if parent is not None else ""
                 unit.path = f"{prefix}{unit.pk:06d}."
                 unit.save(update_fields=["path"])
 
 
-def seed_roles(Role: Any) -> None:
+def seed_roles(role_model: Any) -> None:
+    Role = role_model
     for spec in json.loads((DATA / "roles.json").read_text(encoding="utf-8")):
         Role.objects.update_or_create(
             code=spec["code"],

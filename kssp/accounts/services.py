@@ -44,7 +44,14 @@ def _unit_path(unit: Unit) -> str:
 
 @transaction.atomic
 def unit_create(
-    *, actor: Actor, institution: Institution, parent: Unit | None, code: str, name_sq: str, name_sr: str, name_en: str,
+    *,
+    actor: Actor,
+    institution: Institution,
+    parent: Unit | None,
+    code: str,
+    name_sq: str,
+    name_sr: str,
+    name_en: str,
     kind: str = "unit",
 ) -> Unit:
     """Add a unit under ``parent`` (or at the institution's root)."""
@@ -58,7 +65,13 @@ def unit_create(
     unit.save()
     unit.path = _unit_path(unit)
     unit.save(update_fields=["path"])
-    audit_record(actor=actor, event="unit.created", target=unit, after={"code": code, "institution": institution.code}, target_institution_id=institution.pk)
+    audit_record(
+        actor=actor,
+        event="unit.created",
+        target=unit,
+        after={"code": code, "institution": institution.code},
+        target_institution_id=institution.pk,
+    )
     return unit
 
 
@@ -87,7 +100,9 @@ def institution_update(*, actor: Actor, institution: Institution, **changes: Any
         setattr(institution, key, value)
     institution.full_clean()
     institution.save()
-    audit_record(actor=actor, event="institution.updated", target=institution, before=before, after=changes, target_institution_id=institution.pk)
+    audit_record(
+        actor=actor, event="institution.updated", target=institution, before=before, after=changes, target_institution_id=institution.pk
+    )
     return institution
 
 
@@ -96,7 +111,13 @@ def institution_update(*, actor: Actor, institution: Institution, **changes: Any
 
 @transaction.atomic
 def user_create(
-    *, actor: Actor, username: str, first_name: str, last_name: str, email: str = "", password: str | None = None,
+    *,
+    actor: Actor,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    password: str | None = None,
     preferred_language: str = "",
 ) -> User:
     """Create a user account. Without a password the user signs in only after a reset link."""
@@ -104,8 +125,14 @@ def user_create(
     errors: dict[str, list[str]] = {}
     if User.objects.filter(username__iexact=username).exists():
         errors["username"] = [_("This username is taken.")]
-    user = User(username=username, first_name=first_name, last_name=last_name, email=email,
-                preferred_language=preferred_language, public_id=uuid.uuid4())
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        preferred_language=preferred_language,
+        public_id=uuid.uuid4(),
+    )
     if password:
         try:
             validate_password(password, user)
@@ -119,7 +146,13 @@ def user_create(
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    audit_record(actor=actor, event="user.created", target=user, after={"username": username, "first_name": first_name, "last_name": last_name, "email": email}, target_institution_id=actor.institution_id)
+    audit_record(
+        actor=actor,
+        event="user.created",
+        target=user,
+        after={"username": username, "first_name": first_name, "last_name": last_name, "email": email},
+        target_institution_id=actor.institution_id,
+    )
     return user
 
 
@@ -142,7 +175,9 @@ def membership_create(
         raise _fields_error(_("The membership was not created."), errors)
     membership = Membership.objects.create(user=user, unit=unit, role=role, valid_from=valid_from, valid_to=valid_to)
     audit_record(
-        actor=actor, event="membership.created", target=membership,
+        actor=actor,
+        event="membership.created",
+        target=membership,
         after={"user": user.username, "unit": unit.code, "role": role.code, "valid_from": valid_from, "valid_to": valid_to},
         target_institution_id=unit.institution_id,
     )
@@ -160,31 +195,45 @@ def membership_end(*, actor: Actor, membership: Membership, reason: str) -> Memb
         raise ApplicationError(_("This membership has already ended."), code="already_ended")
     membership.revoked_at = timezone.now()
     membership.save(update_fields=["revoked_at", "updated_at"])
-    audit_record(actor=actor, event="membership.ended", target=membership, reason=reason.strip(), target_institution_id=membership.unit.institution_id)
+    audit_record(
+        actor=actor,
+        event="membership.ended",
+        target=membership,
+        reason=reason.strip(),
+        target_institution_id=membership.unit.institution_id,
+    )
     return membership
 
 
 @transaction.atomic
-def clearance_record(
-    *, actor: Actor, user: User, level: int, valid_from: dt.date, valid_until: dt.date, reference: str = ""
-) -> Clearance:
+def clearance_record(*, actor: Actor, user: User, level: int, valid_from: dt.date, valid_until: dt.date, reference: str = "") -> Clearance:
     """Record a clearance certificate issued after vetting."""
     _require(actor, perms.CLEARANCES_MANAGE)
     if valid_until < valid_from:
         raise _fields_error(_("The clearance was not recorded."), {"valid_until": [_("The expiry is before the start date.")]})
     clearance = Clearance.objects.create(user=user, level=level, valid_from=valid_from, valid_until=valid_until, reference=reference)
-    audit_record(actor=actor, event="clearance.recorded", target=user, after={"level": level, "valid_until": valid_until, "reference": reference}, target_institution_id=actor.institution_id)
+    audit_record(
+        actor=actor,
+        event="clearance.recorded",
+        target=user,
+        after={"level": level, "valid_until": valid_until, "reference": reference},
+        target_institution_id=actor.institution_id,
+    )
     return clearance
 
 
 @transaction.atomic
-def role_update(*, actor: Actor, role: Role, permissions: list[str] | None = None, scope: str | None = None, privileged: bool | None = None) -> Role:
+def role_update(
+    *, actor: Actor, role: Role, permissions: list[str] | None = None, scope: str | None = None, privileged: bool | None = None
+) -> Role:
     _require(actor, perms.ROLES_MANAGE)
     before = {"permissions": role.permissions, "scope": role.scope, "privileged": role.privileged}
     if permissions is not None:
         unknown = unknown_permissions(permissions)
         if unknown:
-            raise _fields_error(_("The role was not changed."), {"permissions": [_("Unknown permission: %(code)s") % {"code": c} for c in unknown]})
+            raise _fields_error(
+                _("The role was not changed."), {"permissions": [_("Unknown permission: %(code)s") % {"code": c} for c in unknown]}
+            )
         role.permissions = sorted(set(permissions))
     if scope is not None:
         if scope not in Scope.values:
@@ -193,7 +242,13 @@ def role_update(*, actor: Actor, role: Role, permissions: list[str] | None = Non
     if privileged is not None:
         role.privileged = privileged
     role.save()
-    audit_record(actor=actor, event="role.updated", target=role, before=before, after={"permissions": role.permissions, "scope": role.scope, "privileged": role.privileged})
+    audit_record(
+        actor=actor,
+        event="role.updated",
+        target=role,
+        before=before,
+        after={"permissions": role.permissions, "scope": role.scope, "privileged": role.privileged},
+    )
     return role
 
 
@@ -203,7 +258,9 @@ def role_update(*, actor: Actor, role: Role, permissions: list[str] | None = Non
 @transaction.atomic
 def membership_switch(*, actor: Actor, user: User, membership_public_id: Any) -> Membership:
     """Validate a switch of the acting membership; the caller stores the choice in the session."""
-    membership = Membership.objects.valid().filter(user=user, public_id=membership_public_id).select_related("unit__institution", "role").first()
+    membership = (
+        Membership.objects.valid().filter(user=user, public_id=membership_public_id).select_related("unit__institution", "role").first()
+    )
     if membership is None:
         raise NotFound()
     audit_record(actor=actor, event="auth.membership_switched", target=membership, after={"membership": str(membership.public_id)})
@@ -234,8 +291,12 @@ def api_token_create(*, actor: Actor, name: str, expires_at: dt.datetime | None 
         raise _fields_error(_("The token was not created."), {"expires_at": [_("The expiry must be in the future.")]})
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user_id=actor.ids.user_id, membership_id=actor.ids.membership_id, name=name.strip(), prefix=key[:8],
-        key_hash=ApiToken.hash_key(key), expires_at=expires_at,
+        user_id=actor.ids.user_id,
+        membership_id=actor.ids.membership_id,
+        name=name.strip(),
+        prefix=key[:8],
+        key_hash=ApiToken.hash_key(key),
+        expires_at=expires_at,
     )
     audit_record(actor=actor, event="api_token.created", target=token, after={"name": token.name, "prefix": token.prefix})
     return token, key

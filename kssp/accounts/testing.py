@@ -15,7 +15,7 @@ from kssp.accounts.models import Clearance, Institution, Membership, Role, Unit,
 from kssp.core.markings import Classification
 from kssp.core.policy import Actor
 
-PASSWORD = "correct-horse-battery-staple-42"
+PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 - test accounts only
 
 
 @dataclass
@@ -54,7 +54,9 @@ def make_person(
     today = timezone.localdate()
     if clearance:
         Clearance.objects.create(
-            user=user, level=clearance, valid_from=today - dt.timedelta(days=365),
+            user=user,
+            level=clearance,
+            valid_from=today - dt.timedelta(days=365),
             valid_until=clearance_valid_until or today + dt.timedelta(days=365),
         )
     membership = Membership.objects.create(
@@ -75,15 +77,16 @@ class World:
             seed_roles(Role)
         self.kp_investigator = make_person("kp_inv", institution="KP", unit="NJKT", role="investigator")
         self.kp_investigator_other = make_person("kp_inv2", institution="KP", unit="NJKK", role="investigator")
-        self.kp_officer = make_person("kp_off", institution="KP", unit="ST-PR-QENDER", role="police_officer",
-                                      clearance=Classification.RESTRICTED)
-        self.kp_low_clearance = make_person("kp_low", institution="KP", unit="NJKT", role="investigator",
-                                            clearance=Classification.UNCLASSIFIED)
+        self.kp_officer = make_person(
+            "kp_off", institution="KP", unit="ST-PR-QENDER", role="police_officer", clearance=Classification.RESTRICTED
+        )
+        self.kp_low_clearance = make_person(
+            "kp_low", institution="KP", unit="NJKT", role="investigator", clearance=Classification.UNCLASSIFIED
+        )
         self.kp_ffp = make_person("kp_ffp", institution="KP", unit="FFP", role="ffp_officer")
         self.customs = make_person("dk_inv", institution="DK", unit="ZL", role="investigator")
         self.prosecutor = make_person("pros", institution="PSRK", role="prosecutor")
-        self.aki = make_person("aki", institution="AKI", unit="ANALIZA", role="intelligence_analyst",
-                               clearance=Classification.TOP_SECRET)
+        self.aki = make_person("aki", institution="AKI", unit="ANALIZA", role="intelligence_analyst", clearance=Classification.TOP_SECRET)
         self.kp_auditor = make_person("kp_aud", institution="KP", role="internal_auditor")
         self.kp_dpo = make_person("kp_dpo", institution="KP", role="dpo")
         self.inspector = make_person("aip", institution="AIP", role="external_inspector")

@@ -48,14 +48,28 @@ def _validate(actor: Actor, data: dict[str, Any]) -> dict[str, list[str]]:
 
 @transaction.atomic
 def bulletin_create(
-    *, actor: Actor, title: str, body: str, kind: str, classification: int, handling_code: str = "",
-    valid_until: dt.date | None = None, contains_personal_data: bool = False,
+    *,
+    actor: Actor,
+    title: str,
+    body: str,
+    kind: str,
+    classification: int,
+    handling_code: str = "",
+    valid_until: dt.date | None = None,
+    contains_personal_data: bool = False,
 ) -> Bulletin:
     """Draft a bulletin owned by the actor's unit and institution."""
     if not actor.is_authenticated or not actor.has_perm(perms.CREATE):
         raise PermissionDenied()
-    data = {"title": title, "body": body, "kind": kind, "classification": classification, "handling_code": handling_code or "",
-            "valid_until": valid_until, "contains_personal_data": contains_personal_data}
+    data = {
+        "title": title,
+        "body": body,
+        "kind": kind,
+        "classification": classification,
+        "handling_code": handling_code or "",
+        "valid_until": valid_until,
+        "contains_personal_data": contains_personal_data,
+    }
     errors = _validate(actor, data)
     if errors:
         raise ApplicationError(_("The bulletin was not saved."), fields=errors)
@@ -63,10 +77,17 @@ def bulletin_create(
 
     unit = Unit.objects.select_related("institution").get(pk=actor.ids.unit_id)
     bulletin = Bulletin(
-        owner_institution=unit.institution, owner_unit=unit, created_by=actor.user,
+        owner_institution=unit.institution,
+        owner_unit=unit,
+        created_by=actor.user,
         number=next_number(prefix="BUL", institution_code=unit.institution.code),
-        title=title.strip(), body=body.strip(), kind=kind, classification=classification, handling_code=handling_code or "",
-        valid_until=valid_until, contains_personal_data=contains_personal_data,
+        title=title.strip(),
+        body=body.strip(),
+        kind=kind,
+        classification=classification,
+        handling_code=handling_code or "",
+        valid_until=valid_until,
+        contains_personal_data=contains_personal_data,
     )
     bulletin.full_clean()
     bulletin.save()
@@ -107,7 +128,8 @@ def bulletin_transition(*, actor: Actor, bulletin: Bulletin, to: str, reason: st
     if to not in ALLOWED_TRANSITIONS.get(bulletin.status, frozenset()):
         raise ApplicationError(
             _("A bulletin cannot go from “%(from)s” to “%(to)s”.") % {"from": bulletin.get_status_display(), "to": to},
-            fields={"status": [_("This change of status is not allowed.")]}, code="invalid_transition",
+            fields={"status": [_("This change of status is not allowed.")]},
+            code="invalid_transition",
         )
     if to == BulletinStatus.WITHDRAWN and not reason.strip():
         raise ApplicationError(_("The bulletin was not withdrawn."), fields={"reason": [_("Give the reason for withdrawing.")]})
@@ -116,5 +138,7 @@ def bulletin_transition(*, actor: Actor, bulletin: Bulletin, to: str, reason: st
     if to == BulletinStatus.ISSUED:
         bulletin.issued_at = timezone.now()
     bulletin.save(update_fields=["status", "issued_at", "updated_at"])
-    audit_record(actor=actor, event="bulletin.transitioned", target=bulletin, before={"status": before}, after={"status": to}, reason=reason.strip())
+    audit_record(
+        actor=actor, event="bulletin.transitioned", target=bulletin, before={"status": before}, after={"status": to}, reason=reason.strip()
+    )
     return bulletin

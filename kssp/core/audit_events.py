@@ -5,6 +5,7 @@ from kssp.core.audit import register
 register("grant.created", _("Record shared by grant"))
 register("grant.revoked", _("Grant revoked"), reason_required=True)
 register("grant.expired", _("Grant expired"), category="system")
+register("hit_notice.acknowledged", _("Hit notice acknowledged"))
 register("hit_notice.created", _("Existence-only hit notice"), category="disclosure")
 register("stats.aggregate_viewed", _("Cross-institution statistics viewed"), category="disclosure")
 register("record.consulted", _("Record with personal data read"), category="consultation")

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from kssp.core.markings import NO_RESHARE_HANDLING
 
+
 class Scope(models.TextChoices):
     OWN_UNIT = "own_unit", "own unit"
     UNIT_SUBTREE = "unit_subtree", "unit subtree"

@@ -33,7 +33,9 @@ def refused(call, field):
 
 def test_grant_is_audited_with_reason(world):
     b = BulletinFactory(owner=world.kp_investigator)
-    grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=institution(world.customs), reason="joint op")
+    grant_create(
+        actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=institution(world.customs), reason="joint op"
+    )
     event = AuditEvent.objects.get(event_type="grant.created")
     assert event.reason == "joint op" and event.target_public_id == b.public_id
     assert event.payload["after"]["grantee_institution"] == "DK"
@@ -41,58 +43,134 @@ def test_grant_is_audited_with_reason(world):
 
 def test_grant_to_oneself_is_refused(world):
     b = BulletinFactory(owner=world.kp_investigator)
-    err = refused(lambda: grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="user", user=world.kp_investigator.user,
-                                       institution=institution(world.kp_investigator), reason="x"), "user")
+    err = refused(
+        lambda: grant_create(
+            actor=world.kp_investigator.actor,
+            obj=b,
+            grantee_type="user",
+            user=world.kp_investigator.user,
+            institution=institution(world.kp_investigator),
+            reason="x",
+        ),
+        "user",
+    )
     assert "yourself" in str(err.fields["user"][0])
 
 
 def test_grant_to_the_owning_institution_is_refused(world):
     b = BulletinFactory(owner=world.kp_investigator)
-    refused(lambda: grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="institution",
-                                 institution=institution(world.kp_investigator), reason="x"), "institution")
+    refused(
+        lambda: grant_create(
+            actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=institution(world.kp_investigator), reason="x"
+        ),
+        "institution",
+    )
 
 
 def test_reason_is_required(world):
     b = BulletinFactory(owner=world.kp_investigator)
-    refused(lambda: grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="institution",
-                                 institution=institution(world.customs), reason="  "), "reason")
+    refused(
+        lambda: grant_create(
+            actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=institution(world.customs), reason="  "
+        ),
+        "reason",
+    )
 
 
 def test_expiry_in_the_past_is_refused(world):
     b = BulletinFactory(owner=world.kp_investigator)
-    refused(lambda: grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=institution(world.customs),
-                                 reason="x", expires_at=timezone.now() - dt.timedelta(minutes=1)), "expires_at")
+    refused(
+        lambda: grant_create(
+            actor=world.kp_investigator.actor,
+            obj=b,
+            grantee_type="institution",
+            institution=institution(world.customs),
+            reason="x",
+            expires_at=timezone.now() - dt.timedelta(minutes=1),
+        ),
+        "expires_at",
+    )
 
 
 def test_named_user_below_the_classification_is_refused(world):
     b = BulletinFactory(owner=world.kp_investigator, classification=Classification.SECRET)
-    refused(lambda: grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="user", user=world.kp_low_clearance.user,
-                                 institution=institution(world.kp_low_clearance), reason="x"), "user")
+    refused(
+        lambda: grant_create(
+            actor=world.kp_investigator.actor,
+            obj=b,
+            grantee_type="user",
+            user=world.kp_low_clearance.user,
+            institution=institution(world.kp_low_clearance),
+            reason="x",
+        ),
+        "user",
+    )
 
 
 def test_named_user_without_membership_in_that_institution_is_refused(world):
     b = BulletinFactory(owner=world.kp_investigator)
-    refused(lambda: grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="user", user=world.prosecutor.user,
-                                 institution=institution(world.customs), reason="x"), "user")
+    refused(
+        lambda: grant_create(
+            actor=world.kp_investigator.actor,
+            obj=b,
+            grantee_type="user",
+            user=world.prosecutor.user,
+            institution=institution(world.customs),
+            reason="x",
+        ),
+        "user",
+    )
 
 
 def test_reshare_cannot_outlast_or_widen_ones_own_access(world):
     b = BulletinFactory(owner=world.kp_investigator)
     limit = timezone.now() + dt.timedelta(days=2)
-    grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=institution(world.customs),
-                 reason="x", may_reshare=True, expires_at=limit)
-    refused(lambda: grant_create(actor=world.customs.actor, obj=b, grantee_type="institution", institution=institution(world.prosecutor),
-                                 reason="onward"), "expires_at")
-    refused(lambda: grant_create(actor=world.customs.actor, obj=b, grantee_type="institution", institution=institution(world.prosecutor),
-                                 reason="onward", expires_at=limit + dt.timedelta(days=1)), "expires_at")
+    grant_create(
+        actor=world.kp_investigator.actor,
+        obj=b,
+        grantee_type="institution",
+        institution=institution(world.customs),
+        reason="x",
+        may_reshare=True,
+        expires_at=limit,
+    )
+    refused(
+        lambda: grant_create(
+            actor=world.customs.actor, obj=b, grantee_type="institution", institution=institution(world.prosecutor), reason="onward"
+        ),
+        "expires_at",
+    )
+    refused(
+        lambda: grant_create(
+            actor=world.customs.actor,
+            obj=b,
+            grantee_type="institution",
+            institution=institution(world.prosecutor),
+            reason="onward",
+            expires_at=limit + dt.timedelta(days=1),
+        ),
+        "expires_at",
+    )
 
 
 def test_reshare_may_not_allow_further_sharing_unless_allowed(world):
     b = BulletinFactory(owner=world.kp_investigator)
-    grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=institution(world.customs),
-                 reason="x", may_reshare=True)
-    g = grant_create(actor=world.customs.actor, obj=b, grantee_type="institution", institution=institution(world.prosecutor),
-                     reason="onward", may_reshare=True)
+    grant_create(
+        actor=world.kp_investigator.actor,
+        obj=b,
+        grantee_type="institution",
+        institution=institution(world.customs),
+        reason="x",
+        may_reshare=True,
+    )
+    g = grant_create(
+        actor=world.customs.actor,
+        obj=b,
+        grantee_type="institution",
+        institution=institution(world.prosecutor),
+        reason="onward",
+        may_reshare=True,
+    )
     assert g.parent is not None
 
 
@@ -110,16 +188,29 @@ def test_intelligence_agency_only_by_dissemination_with_legal_basis(world):
     b = BulletinFactory(owner=world.kp_investigator)
     aki = institution(world.aki)
     refused(lambda: grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=aki, reason="x"), "kind")
-    refused(lambda: grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=aki, reason="x",
-                                 kind=Grant.Kind.DISSEMINATION), "legal_basis")
-    g = grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=aki, reason="threat",
-                     kind=Grant.Kind.DISSEMINATION, legal_basis="Law 03/L-063 Art. 3 [V]")
+    refused(
+        lambda: grant_create(
+            actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=aki, reason="x", kind=Grant.Kind.DISSEMINATION
+        ),
+        "legal_basis",
+    )
+    g = grant_create(
+        actor=world.kp_investigator.actor,
+        obj=b,
+        grantee_type="institution",
+        institution=aki,
+        reason="threat",
+        kind=Grant.Kind.DISSEMINATION,
+        legal_basis="Law 03/L-063 Art. 3 [V]",
+    )
     assert g.kind == "dissemination"
 
 
 def test_revoke_needs_reason_and_rights(world):
     b = BulletinFactory(owner=world.kp_investigator)
-    g = grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=institution(world.customs), reason="x")
+    g = grant_create(
+        actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=institution(world.customs), reason="x"
+    )
     refused(lambda: grant_revoke(actor=world.kp_investigator.actor, grant=g, reason=""), "reason")
     with pytest.raises(PermissionDenied):
         grant_revoke(actor=world.customs.actor, grant=g, reason="I want out")

@@ -62,7 +62,9 @@ def test_intelligence_agency_records_stay_out_of_national_scope(world):
 def test_grant_to_institution_shows_and_revocation_hides(world):
     b = BulletinFactory(owner=world.kp_investigator)
     kp = world.kp_investigator.actor
-    grant = grant_create(actor=kp, obj=b, grantee_type="institution", institution=world.customs.membership.unit.institution, reason="joint op")
+    grant = grant_create(
+        actor=kp, obj=b, grantee_type="institution", institution=world.customs.membership.unit.institution, reason="joint op"
+    )
     assert b.pk in visible(world.customs)
     assert bulletin_policy.can(world.customs.actor, "view", b)
     assert not bulletin_policy.can(world.customs.actor, "change", b)
@@ -84,17 +86,29 @@ def test_grant_to_unit_covers_its_subunits_only(world):
 def test_named_user_grant_follows_the_person_only_in_that_institution(world):
     b = BulletinFactory(owner=world.kp_investigator)
     prosecutor = world.prosecutor
-    grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="user", user=prosecutor.user,
-                 institution=prosecutor.membership.unit.institution, reason="case referral", kind=Grant.Kind.ASSIGNMENT)
+    grant_create(
+        actor=world.kp_investigator.actor,
+        obj=b,
+        grantee_type="user",
+        user=prosecutor.user,
+        institution=prosecutor.membership.unit.institution,
+        reason="case referral",
+        kind=Grant.Kind.ASSIGNMENT,
+    )
     assert b.pk in visible(prosecutor)
     assert b.pk not in visible(world.customs)
 
 
 def test_expired_grant_gives_nothing(world):
     b = BulletinFactory(owner=world.kp_investigator)
-    grant = grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="institution",
-                         institution=world.customs.membership.unit.institution, reason="24h",
-                         expires_at=timezone.now() + dt.timedelta(hours=1))
+    grant = grant_create(
+        actor=world.kp_investigator.actor,
+        obj=b,
+        grantee_type="institution",
+        institution=world.customs.membership.unit.institution,
+        reason="24h",
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
     Grant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert b.pk not in visible(world.customs)
 
@@ -107,13 +121,17 @@ def test_reshare_needs_may_reshare_and_no_blocking_handling_code(world):
     assert not bulletin_policy.can(world.customs.actor, "share", b)
 
     b2 = BulletinFactory(owner=world.kp_investigator)
-    grant_create(actor=world.kp_investigator.actor, obj=b2, grantee_type="institution", institution=customs_inst, reason="x", may_reshare=True)
+    grant_create(
+        actor=world.kp_investigator.actor, obj=b2, grantee_type="institution", institution=customs_inst, reason="x", may_reshare=True
+    )
     assert bulletin_policy.can(world.customs.actor, "share", b2)
     grant_create(actor=world.customs.actor, obj=b2, grantee_type="institution", institution=pros_inst, reason="onward")
     assert b2.pk in visible(world.prosecutor)
 
     b3 = BulletinFactory(owner=world.kp_investigator, handling_code=HandlingCode.H1)
-    grant_create(actor=world.kp_investigator.actor, obj=b3, grantee_type="institution", institution=customs_inst, reason="x", may_reshare=True)
+    grant_create(
+        actor=world.kp_investigator.actor, obj=b3, grantee_type="institution", institution=customs_inst, reason="x", may_reshare=True
+    )
     assert not bulletin_policy.can(world.customs.actor, "share", b3)
 
 
@@ -121,7 +139,9 @@ def test_revoking_a_grant_revokes_the_reshares_made_under_it(world):
     customs_inst = world.customs.membership.unit.institution
     pros_inst = world.prosecutor.membership.unit.institution
     b = BulletinFactory(owner=world.kp_investigator)
-    g1 = grant_create(actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=customs_inst, reason="x", may_reshare=True)
+    g1 = grant_create(
+        actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=customs_inst, reason="x", may_reshare=True
+    )
     grant_create(actor=world.customs.actor, obj=b, grantee_type="institution", institution=pros_inst, reason="onward")
     grant_revoke(actor=world.kp_investigator.actor, grant=g1, reason="stop")
     assert b.pk not in visible(world.prosecutor)
@@ -130,22 +150,36 @@ def test_revoking_a_grant_revokes_the_reshares_made_under_it(world):
 
 # --- the two faces agree ---------------------------------------------------------------------
 
-PEOPLE = ["kp_investigator", "kp_investigator_other", "kp_officer", "kp_low_clearance", "kp_ffp", "customs",
-          "prosecutor", "aki", "kp_auditor", "qkmk"]
+PEOPLE = [
+    "kp_investigator",
+    "kp_investigator_other",
+    "kp_officer",
+    "kp_low_clearance",
+    "kp_ffp",
+    "customs",
+    "prosecutor",
+    "aki",
+    "kp_auditor",
+    "qkmk",
+]
 OWNERS = ["kp_investigator", "kp_investigator_other", "kp_officer", "customs", "aki", "qkmk"]
 
-record_st = st.fixed_dictionaries({
-    "owner": st.sampled_from(OWNERS),
-    "classification": st.sampled_from(Classification.values),
-    "handling": st.sampled_from(["", *HandlingCode.values]),
-})
-grant_st = st.fixed_dictionaries({
-    "record": st.integers(min_value=0, max_value=5),
-    "to": st.sampled_from(["institution", "unit", "user"]),
-    "who": st.sampled_from(PEOPLE),
-    "state": st.sampled_from(["active", "expired", "revoked", "future_expiry"]),
-    "reshare": st.booleans(),
-})
+record_st = st.fixed_dictionaries(
+    {
+        "owner": st.sampled_from(OWNERS),
+        "classification": st.sampled_from(Classification.values),
+        "handling": st.sampled_from(["", *HandlingCode.values]),
+    }
+)
+grant_st = st.fixed_dictionaries(
+    {
+        "record": st.integers(min_value=0, max_value=5),
+        "to": st.sampled_from(["institution", "unit", "user"]),
+        "who": st.sampled_from(PEOPLE),
+        "state": st.sampled_from(["active", "expired", "revoked", "future_expiry"]),
+        "reshare": st.booleans(),
+    }
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -167,9 +201,14 @@ def test_visible_q_and_can_agree(world, records, grants):
             person = getattr(world, g["who"])
             unit = person.membership.unit
             Grant.objects.create(
-                content_type=ct, object_id=obj.pk, grantee_type=g["to"], grantee_institution=unit.institution,
-                grantee_unit=unit if g["to"] == "unit" else None, grantee_user=person.user if g["to"] == "user" else None,
-                reason="property test", may_reshare=g["reshare"],
+                content_type=ct,
+                object_id=obj.pk,
+                grantee_type=g["to"],
+                grantee_institution=unit.institution,
+                grantee_unit=unit if g["to"] == "unit" else None,
+                grantee_user=person.user if g["to"] == "user" else None,
+                reason="property test",
+                may_reshare=g["reshare"],
                 expires_at={"expired": now - dt.timedelta(hours=1), "future_expiry": now + dt.timedelta(days=1)}.get(g["state"]),
                 revoked_at=now if g["state"] == "revoked" else None,
             )

@@ -50,7 +50,10 @@ def verify_chain(*, batch: int = 2000) -> VerifyResult:
         if evt.seq != expected_seq:
             if evt.seq > expected_seq:
                 return VerifyResult(
-                    False, checked, "missing", expected_seq,
+                    False,
+                    checked,
+                    "missing",
+                    expected_seq,
                     _("Event %(seq)s is missing (the next event present is %(next)s).") % {"seq": expected_seq, "next": evt.seq},
                 )
             return VerifyResult(False, checked, "inserted", evt.seq, _("Event %(seq)s appears twice.") % {"seq": evt.seq})
@@ -69,7 +72,10 @@ def verify_chain(*, batch: int = 2000) -> VerifyResult:
                 origin = 0
             if origin is not None and _mac_with_seq(evt, origin + 1) == evt.hmac:
                 return VerifyResult(
-                    False, checked, "reordered", evt.seq,
+                    False,
+                    checked,
+                    "reordered",
+                    evt.seq,
                     _("Event %(seq)s was moved here from position %(origin)s.") % {"seq": evt.seq, "origin": origin + 1},
                 )
             return VerifyResult(
@@ -78,7 +84,10 @@ def verify_chain(*, batch: int = 2000) -> VerifyResult:
         if evt.prev_hmac != prev_hmac:
             # A valid MAC that does not follow its predecessor: the predecessor was replaced or moved.
             return VerifyResult(
-                False, checked, "reordered", evt.seq,
+                False,
+                checked,
+                "reordered",
+                evt.seq,
                 _("Event %(seq)s does not follow the event before it (events reordered or replaced).") % {"seq": evt.seq},
             )
         prev_hmac = evt.hmac
@@ -89,7 +98,10 @@ def verify_chain(*, batch: int = 2000) -> VerifyResult:
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and head.seq > last_seq:
         return VerifyResult(
-            False, checked, "missing", last_seq + 1,
+            False,
+            checked,
+            "missing",
+            last_seq + 1,
             _("Events %(first)s to %(last)s are missing (the tail was removed).") % {"first": last_seq + 1, "last": head.seq},
         )
     if head is not None and head.seq == last_seq and head.hmac != prev_hmac:
@@ -97,10 +109,15 @@ def verify_chain(*, batch: int = 2000) -> VerifyResult:
     for anchor in AuditAnchor.objects.order_by("-day"):
         message = crypto.anchor_message(anchor.day.isoformat(), anchor.seq, anchor.hmac)
         if not crypto.verify_anchor_signature(anchor.public_key, message, anchor.signature):
-            return VerifyResult(False, checked, "changed", anchor.seq, _("The anchor of %(day)s has a bad signature.") % {"day": anchor.day})
+            return VerifyResult(
+                False, checked, "changed", anchor.seq, _("The anchor of %(day)s has a bad signature.") % {"day": anchor.day}
+            )
         if anchor.seq > last_seq:
             return VerifyResult(
-                False, checked, "missing", last_seq + 1,
+                False,
+                checked,
+                "missing",
+                last_seq + 1,
                 _("Events %(first)s to %(last)s are missing (the tail was removed; anchor of %(day)s).")
                 % {"first": last_seq + 1, "last": anchor.seq, "day": anchor.day},
             )
@@ -108,7 +125,10 @@ def verify_chain(*, batch: int = 2000) -> VerifyResult:
             evt_hmac = AuditEvent.objects.filter(seq=anchor.seq).values_list("hmac", flat=True).first()
             if evt_hmac != anchor.hmac:
                 return VerifyResult(
-                    False, checked, "changed", anchor.seq,
+                    False,
+                    checked,
+                    "changed",
+                    anchor.seq,
                     _("Event %(seq)s differs from the anchor of %(day)s.") % {"seq": anchor.seq, "day": anchor.day},
                 )
         break  # the latest valid anchor vouches for everything before it

@@ -1,6 +1,7 @@
 from kssp.core.models.audit import AuditAnchor, AuditDataKey, AuditEvent, AuditHead
-from kssp.core.models.grants import Grant, ProtectedRecord
 from kssp.core.models.base import PublicIdModel, TimeStampedModel, TrilingualNameModel
+from kssp.core.models.grants import Grant, ProtectedRecord
+from kssp.core.models.notices import HitNotice, NumberSequence
 from kssp.core.models.reference import (
     BorderDirectorate,
     Country,
@@ -11,7 +12,6 @@ from kssp.core.models.reference import (
     Offence,
     PoliceRegion,
 )
-from kssp.core.models.notices import HitNotice, NumberSequence
 from kssp.core.models.schedule import PeriodicRun
 
 __all__ = [

@@ -105,12 +105,14 @@ class CrossingPoint(ReferenceModel):
     hours = models.CharField(_("hours"), max_length=100, blank=True)
     seasonal = models.BooleanField(_("seasonal"), default=False)
     directorate = models.ForeignKey(
-        BorderDirectorate, on_delete=models.PROTECT, related_name="crossing_points", verbose_name=_("directorate"),
-        null=True, blank=True,
+        BorderDirectorate,
+        on_delete=models.PROTECT,
+        related_name="crossing_points",
+        verbose_name=_("directorate"),
+        null=True,
+        blank=True,
     )
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="crossing_points", verbose_name=_("municipality")
-    )
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="crossing_points", verbose_name=_("municipality"))
     neighbour = models.ForeignKey(
         "core.Country", on_delete=models.PROTECT, related_name="+", verbose_name=_("neighbour"), null=True, blank=True
     )
@@ -130,7 +132,9 @@ class Country(ValidityMixin, TrilingualNameModel):
     footnote from `settings.KSSP["XK_FOOTNOTE"]`.
     """
 
-    code = models.CharField(_("code"), max_length=4, unique=True, help_text=_("ISO 3166-1 alpha-2, or ISO 3166-3 alpha-4 for former countries"))
+    code = models.CharField(
+        _("code"), max_length=4, unique=True, help_text=_("ISO 3166-1 alpha-2, or ISO 3166-3 alpha-4 for former countries")
+    )
     alpha3 = models.CharField(_("alpha-3 code"), max_length=3, blank=True)
     numeric = models.CharField(_("numeric code"), max_length=3, blank=True)
     is_former = models.BooleanField(_("former country"), default=False)
@@ -167,7 +171,9 @@ class LegalAct(ValidityMixin, models.Model):
     gazette_ref = models.CharField(_("Official Gazette reference"), max_length=200, blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    replaced_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaces", verbose_name=_("replaced by"))
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaces", verbose_name=_("replaced by")
+    )
     needs_verification = models.BooleanField(_("to be verified against the Official Gazette"), default=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -206,9 +212,7 @@ class Offence(ValidityMixin, models.Model):
 
     class Meta:
         ordering = ["act__number", "article", "paragraph"]
-        constraints = [
-            models.UniqueConstraint(fields=["act", "article", "paragraph"], name="offence_act_article_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["act", "article", "paragraph"], name="offence_act_article_unique")]
         verbose_name = _("offence")
         verbose_name_plural = _("offences")
 

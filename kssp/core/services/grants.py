@@ -97,12 +97,15 @@ def grant_create(
             limit = None
         if limit is not None and (expires_at is None or expires_at > limit):
             errors.setdefault("expires_at", []).append(
-                _("The grant cannot outlast your own access, which ends on %(date)s.") % {"date": timezone.localtime(limit).strftime("%d.%m.%Y %H:%M")}
+                _("The grant cannot outlast your own access, which ends on %(date)s.")
+                % {"date": timezone.localtime(limit).strftime("%d.%m.%Y %H:%M")}
             )
         if may_reshare and not any(g.may_reshare for g in own_grants):
             errors.setdefault("may_reshare", []).append(_("You may not allow further sharing."))
 
-    crosses_intelligence = (institution is not None and institution.kind == INTELLIGENCE_KIND) or actor.institution_kind == INTELLIGENCE_KIND
+    crosses_intelligence = (
+        institution is not None and institution.kind == INTELLIGENCE_KIND
+    ) or actor.institution_kind == INTELLIGENCE_KIND
     if crosses_intelligence and institution is not None and institution.pk != actor.institution_id:
         if kind != Grant.Kind.DISSEMINATION:
             errors.setdefault("kind", []).append(_("The Intelligence Agency exchanges records only by dissemination."))

@@ -194,7 +194,9 @@ def test_anchor_is_daily_and_signed():
 def test_personal_payloads_are_encrypted_and_shredding_keeps_the_chain(django_user_model):
     subject = django_user_model.objects.create(username="data-subject")
     with transaction.atomic():
-        evt = audit_record(actor=Actor.system(), event="user.updated", target=subject, before={"name": "Xhemajl"}, after={"name": "Džemajl"})
+        evt = audit_record(
+            actor=Actor.system(), event="user.updated", target=subject, before={"name": "Xhemajl"}, after={"name": "Džemajl"}
+        )
     evt.refresh_from_db()
     assert evt.payload is None and evt.payload_ciphertext
     assert b"Xhemajl" not in bytes(evt.payload_ciphertext)
@@ -249,8 +251,15 @@ def test_two_processes_writing_at_the_same_moment_do_not_fork_the_chain():
     write_events(1)
     env = _database_env()
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, f"writer{n}", "40"], cwd=ROOT, env=env,
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, f"writer{n}", "40"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in range(2)
     ]
     for proc in procs:

@@ -30,7 +30,10 @@ def test_unknown_tlp_message_is_translated():
     with translation.override("sq"), pytest.raises(ValidationError) as info:
         validate_tlp("PURPLE")
     assert "TLP 2.0" in info.value.messages[0]
-    assert info.value.messages[0] != "“PURPLE” is not a TLP 2.0 marking. Use one of: TLP:CLEAR, TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT, TLP:RED."
+    assert (
+        info.value.messages[0]
+        != "“PURPLE” is not a TLP 2.0 marking. Use one of: TLP:CLEAR, TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT, TLP:RED."
+    )
 
 
 def test_personal_data_can_never_be_tlp_clear():
