@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 import django.conf.locale as _django_locale
@@ -322,7 +323,7 @@ if TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
 
 # Platform settings (editable per deployment).
-KSSP = {
+KSSP: dict[str, Any] = {
     # Footnote shown with XK wherever the status-neutral designation profile is chosen.
     "XK_FOOTNOTE": os.environ.get(
         "KSSP_XK_FOOTNOTE",

@@ -22,4 +22,4 @@ class Command(BaseCommand):
                 self.stdout.write(f"{name}: {outcome}")
             if not options["loop"]:
                 return
-            time.sleep(settings.KSSP["PERIODIC_INTERVAL_SECONDS"])
+            time.sleep(float(settings.KSSP["PERIODIC_INTERVAL_SECONDS"]))

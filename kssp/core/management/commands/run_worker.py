@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 if child is not None and child.poll() is not None:
                     self.stderr.write("task worker stopped; restarting")
                     child = subprocess.Popen(worker_command())  # noqa: S603
-                time.sleep(settings.KSSP["PERIODIC_INTERVAL_SECONDS"])
+                time.sleep(float(settings.KSSP["PERIODIC_INTERVAL_SECONDS"]))
         except KeyboardInterrupt:
             pass
         finally:
