@@ -31,10 +31,10 @@ system-deps:
 	fi
 
 messages: $(STAMP)
-	$(PYTHON) manage.py kssp_messages --skip-checks
+	KSSP_TESTING=1 $(PYTHON) manage.py kssp_messages --skip-checks
 
 var/secrets.env: $(STAMP)
-	$(PYTHON) manage.py init_secrets --skip-checks
+	$(PYTHON) scripts/init_secrets.py
 
 demo: export KSSP_DEMO = 1
 demo: system-deps $(STAMP) var/secrets.env messages

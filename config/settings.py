@@ -2,7 +2,7 @@
 
 The environment is read here and nowhere else. Secrets never live in the repository: a fresh machine
 gets them from the environment or, for the demo and development, from `var/secrets.env`, which
-`make demo` writes once with random values (see `kssp/core/management/commands/init_secrets.py`).
+`make demo` writes once with random values (see `scripts/init_secrets.py`).
 """
 
 from __future__ import annotations
