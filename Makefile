@@ -31,7 +31,7 @@ system-deps:
 	fi
 
 messages: $(STAMP)
-	KSSP_TESTING=1 $(PYTHON) manage.py kssp_messages --skip-checks
+	KSSP_TESTING=1 $(PYTHON) manage.py kssp_messages
 
 var/secrets.env: $(STAMP)
 	$(PYTHON) scripts/init_secrets.py

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from kssp.core.permissions import register_permission as reg
 
 DIRECTORY_VIEW = reg("directory.view", _("See institutions, units and colleagues"), group="accounts")
-MEMBERSHIPS_MANAGE = reg("memberships.manage", _("Grant and end memberships"), group="accounts")
+MEMBERSHIPS_MANAGE = reg("memberships.manage", _("Assign and end memberships"), group="accounts")
 USERS_MANAGE = reg("users.manage", _("Create users and issue password reset links"), group="accounts")
 ROLES_MANAGE = reg("roles.manage", _("Edit the role catalogue"), group="accounts")
 CLEARANCES_MANAGE = reg("clearances.manage", _("Record security clearances"), group="accounts")

@@ -234,9 +234,9 @@ def membership_grant(request: HttpRequest, public_id: Any) -> HttpResponse:
                              % {"user": membership.user, "role": membership.role.name, "unit": unit.name})
             return redirect(back)
     return _form_page(
-        request, form, heading=_("Grant a membership in %(unit)s") % {"unit": unit.name},
+        request, form, heading=_("Assign a membership in %(unit)s") % {"unit": unit.name},
         intro=_("A membership gives a user a role in this unit for a period; it is the only source of permissions."),
-        submit=_("Grant"), back=back, status=400 if form.errors else 200,
+        submit=_("Assign"), back=back, status=400 if form.errors else 200,
     )
 
 

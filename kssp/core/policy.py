@@ -19,15 +19,16 @@ from typing import Any, ClassVar
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kssp.core.markings import NO_RESHARE_HANDLING
 
 
 class Scope(models.TextChoices):
-    OWN_UNIT = "own_unit", "own unit"
-    UNIT_SUBTREE = "unit_subtree", "unit subtree"
-    INSTITUTION = "institution", "institution"
-    NATIONAL = "national", "national"
+    OWN_UNIT = "own_unit", _("own unit")
+    UNIT_SUBTREE = "unit_subtree", _("unit and the units below it")
+    INSTITUTION = "institution", _("whole institution")
+    NATIONAL = "national", _("national")
 
 
 INTELLIGENCE_KIND = "intelligence"

@@ -21,7 +21,14 @@ _SINGLE = dict(
     )
 )
 _DIGRAPHS = {"lj": "љ", "nj": "њ", "dž": "џ", "dz\u030c": "џ"}
-_PROTECTED = re.compile(r"(%\([^)]*\)[sdif]|%[sdif%]|\{[^}]*\}|<[^>]*>|&[a-z]+;|https?://\S+)")
+_PROTECTED = re.compile(
+    r"(%\([^)]*\)[sdif]|%[sdif%]|\{[^}]*\}|<[^>]*>|&[a-z]+;|https?://\S+"
+    r"|(?:TLP|PAP):[A-Z+]+"  # marking names stay as FIRST writes them
+    r"|\b\w*_\w*\b"  # identifiers such as valid_from
+    r"|\b[A-Za-z]+/[A-Za-z0-9.+-]+\b"  # media types and zone names: application/json
+    r"|\b\d+/[A-Z]+-\d+\b"  # law numbers: 03/L-178
+    r"|\b[A-Z]\d\b)"  # handling codes: H0-H3
+)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 EXCEPTIONS_FILE = Path(__file__).resolve().parents[2] / "locale" / "sr_cyrl_exceptions.txt"
 

@@ -249,7 +249,7 @@ class AuditExportForm(forms.Form):
 
 def _header() -> list[str]:
     return [
-        _("Sequence"), _("Time (Europe/Belgrade)"), _("Event type"), _("Event"), _("Category"), _("Actor"),
+        _("Sequence"), _("Time (Central European Time)"), _("Event type"), _("Event"), _("Category"), _("Actor"),
         _("Membership"), _("Actor's institution"), _("Source"), _("Record type"), _("Record id"), _("Record"),
         _("Record's institution"), _("Reason"), _("Purpose"), _("Case reference"), _("Request id"), _("IP address"),
     ]

@@ -134,7 +134,7 @@ def test_role_catalogue_lists_permissions_with_labels_scope_and_privilege(world)
     roles = {item["role"].code: item for item in response.context["roles"]}
     admin = roles["administrator"]
     assert admin["role"].privileged is True
-    assert ("memberships.manage", "Grant and end memberships", "accounts") in [
+    assert ("memberships.manage", "Assign and end memberships", "accounts") in [
         (code, str(label), group) for code, label, group in admin["permissions"]
     ]
     assert str(roles["investigator"]["scope_label"]) == "unit subtree"
