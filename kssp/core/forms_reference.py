@@ -1,4 +1,4 @@
-"""Forms of the reference-data pages, and the two small form helpers the kernel's pages share.
+"""Forms of the reference-data pages.
 
 Forms only parse input (ARCHITECTURE rule 4). The edit forms are plain forms built from the model's
 fields (not ModelForms: a ModelForm writes into the instance while validating, and the service must see
@@ -11,58 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from kssp.core.exceptions import ApplicationError
+from kssp.core.forms import bootstrap
 from kssp.core.models.reference import Country, CrossingPoint, LegalAct, Municipality, Offence
-
-_CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect)
-
-
-def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
-    """Give every widget its Bootstrap class (idempotent); works on a FilterSet's form too.
-
-    The kernel cannot import ``kssp.accounts.forms.bootstrap`` (imports run core ← accounts), so it
-    keeps this copy."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple):
-            continue  # the class would land on the wrapping <div> as well as on each box
-        if isinstance(widget, _CHECK_WIDGETS):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css = "form-select"
-        else:
-            css = "form-control"
-        classes = widget.attrs.get("class", "").split()
-        if css not in classes:
-            widget.attrs["class"] = " ".join([*classes, css])
-        if isinstance(widget, forms.DateInput):
-            widget.input_type = "date"
-            widget.format = "%Y-%m-%d"
-    return form
-
-
-def apply_service_error(form: forms.BaseForm, exc: ApplicationError | ValidationError) -> None:
-    """A service's refusal on the form: field messages on their fields, the others and the summary on top."""
-    if isinstance(exc, ValidationError):
-        fields: dict[Any, list[str]] = exc.message_dict if hasattr(exc, "error_dict") else {None: list(exc.messages)}
-        message = ""
-    else:
-        fields, message = dict(exc.fields or {}), str(exc.message)
-    for name, texts in fields.items():
-        target = name if name in form.fields else None
-        # A foreign key may be named by its column ("district_id").
-        if target is None and isinstance(name, str) and name.endswith("_id") and name[:-3] in form.fields:
-            target = name[:-3]
-        for text in texts:
-            form.add_error(target, str(text))
-    if not fields and message:
-        form.add_error(None, message)
-
 
 # --- edit forms -------------------------------------------------------------------------------------
 

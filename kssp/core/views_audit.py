@@ -35,7 +35,7 @@ from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.export_csv import streaming_csv_response
 from kssp.core.filters import AuditEventFilterSet
-from kssp.core.forms_reference import apply_service_error, bootstrap
+from kssp.core.forms import apply_service_error, bootstrap, filter_form
 from kssp.core.models.audit import AuditEvent
 from kssp.core.policy import Actor
 from kssp.core.selectors import (
@@ -79,7 +79,7 @@ def _scope_description(actor: Actor) -> str:
 def _filterset(data: Mapping[str, Any] | None, actor: Actor) -> AuditEventFilterSet:
     """The shared FilterSet over the actor's visible events (scope first, filters second)."""
     filterset = AuditEventFilterSet(data or None, queryset=audit_event_list_visible_to(actor=actor))
-    form = bootstrap(filterset.form)
+    form = filter_form(filterset.form)
     for name in ("after", "before"):
         widget = form.fields[name].widget
         widget.input_type = "date"

@@ -35,6 +35,7 @@ from kssp.core.api.filters import (
 )
 from kssp.core.exceptions import ApplicationError
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
+from kssp.core.forms import apply_service_error, filter_form
 from kssp.core.forms_reference import (
     CountryEditForm,
     CrossingPointEditForm,
@@ -42,8 +43,6 @@ from kssp.core.forms_reference import (
     MunicipalityEditForm,
     OffenceEditForm,
     ReferenceEditForm,
-    apply_service_error,
-    bootstrap,
 )
 from kssp.core.models.reference import Country, CrossingPoint, LegalAct, Municipality, Offence
 from kssp.core.policy import Actor
@@ -90,7 +89,7 @@ def _list(
     filterset = filterset_class(data, queryset=queryset)
     if prepare is not None:
         prepare(filterset)
-    bootstrap(filterset.form)
+    filter_form(filterset.form)
     valid = filterset.is_valid()
     rows = filterset.qs if valid else queryset.none()
     page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

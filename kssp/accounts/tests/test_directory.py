@@ -137,7 +137,7 @@ def test_role_catalogue_lists_permissions_with_labels_scope_and_privilege(world)
     assert ("memberships.manage", "Assign and end memberships", "accounts") in [
         (code, str(label), group) for code, label, group in admin["permissions"]
     ]
-    assert str(roles["investigator"]["scope_label"]) == "unit subtree"
+    assert str(roles["investigator"]["scope_label"]) == "unit and the units below it"
     assert roles["investigator"]["role"].privileged is False
 
 

@@ -66,6 +66,11 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.event_type}"
 
+    @property
+    def actor_username(self) -> str:
+        """The login alone; role and institution have their own column."""
+        return self.actor_label.split(" (", 1)[0]
+
 
 class AuditHead(models.Model):
     """The single row holding the chain's head; writers lock it, which assigns a dense sequence."""
