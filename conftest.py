@@ -10,3 +10,14 @@ def world(db):
     from kssp.accounts.testing import World
 
     return World()
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Code called directly (services, loaders) speaks English in tests, whatever catalogues are compiled;
+    a request still gets the language the middleware picks (Albanian by default), and tests that check a
+    translation say which language they want."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

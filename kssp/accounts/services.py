@@ -56,6 +56,8 @@ def unit_create(
 ) -> Unit:
     """Add a unit under ``parent`` (or at the institution's root)."""
     _require(actor, perms.MEMBERSHIPS_MANAGE)
+    if institution.pk != actor.institution_id and actor.scope != Scope.NATIONAL:
+        raise NotFound()
     if parent is not None and parent.institution_id != institution.pk:
         raise _fields_error(_("The unit was not created."), {"parent": [_("The parent unit belongs to another institution.")]})
     if Unit.objects.filter(institution=institution, code=code).exists():

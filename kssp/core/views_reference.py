@@ -26,15 +26,15 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from kssp.core import selectors_reference as selectors
-from kssp.core.api.filters import (
+from kssp.core.exceptions import ApplicationError
+from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
+from kssp.core.filters import (
     CountryFilterSet,
     CrossingPointFilterSet,
     LegalActFilterSet,
     MunicipalityFilterSet,
     OffenceFilterSet,
 )
-from kssp.core.exceptions import ApplicationError
-from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.forms import apply_service_error, filter_form
 from kssp.core.forms_reference import (
     CountryEditForm,

@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kssp.accounts.api import selectors
+from kssp.accounts import selectors
 from kssp.accounts.models import Institution, Unit, User
 from kssp.core.api.serializers import GrantSerializer, ReasonSerializer
 from kssp.core.api.views import UUID_REGEX

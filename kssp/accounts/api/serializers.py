@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
 
-from kssp.accounts.api import selectors
+from kssp.accounts import selectors
 from kssp.accounts.models import ApiToken, Institution, Membership, Role, Unit, User
 from kssp.core.api.fields import CodeRefField, PersonRefField, RefField
 from kssp.core.api.serializers import StrictModelSerializer

@@ -13,8 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kssp.accounts import permissions as perms
-from kssp.accounts import services
-from kssp.accounts.api import selectors
+from kssp.accounts import selectors, services
 from kssp.accounts.api.serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenSerializer,

@@ -322,3 +322,14 @@ def test_clearance_for_another_institutions_member_is_404(world):
 
 def test_clearance_needs_clearances_manage(world):
     assert world.kp_auditor.client().get(clearance_url(world.kp_officer.membership)).status_code == 403
+
+
+@pytest.mark.django_db
+def test_unit_create_service_refuses_another_institution(world):
+    from kssp.accounts.models import Institution
+    from kssp.accounts.services import unit_create
+    from kssp.core.exceptions import NotFound
+
+    customs = Institution.objects.get(code="DK")
+    with pytest.raises(NotFound):
+        unit_create(actor=world.kp_admin.actor, institution=customs, parent=None, code="X1", name_sq="X", name_sr="X", name_en="X")

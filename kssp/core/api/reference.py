@@ -13,15 +13,15 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from kssp.core import selectors_reference as reference
-from kssp.core.api.filters import (
+from kssp.core.api.serializers import CodeRefSerializer
+from kssp.core.api.views import ListMixin, RetrieveMixin, SelectorViewSet
+from kssp.core.filters import (
     CountryFilterSet,
     CrossingPointFilterSet,
     LegalActFilterSet,
     MunicipalityFilterSet,
     OffenceFilterSet,
 )
-from kssp.core.api.serializers import CodeRefSerializer
-from kssp.core.api.views import ListMixin, RetrieveMixin, SelectorViewSet
 from kssp.core.models.reference import Country, CrossingPoint, LegalAct, Municipality, Offence
 from kssp.core.policy import Actor
 

@@ -11,9 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kssp.core import selectors as api_selectors
 from kssp.core import selectors as core_selectors
-from kssp.core.api import selectors as api_selectors
-from kssp.core.api.filters import GrantFilterSet
 from kssp.core.api.permissions import IsActor
 from kssp.core.api.schema import ApiSchema
 from kssp.core.api.serializers import (
@@ -25,7 +24,7 @@ from kssp.core.api.serializers import (
 )
 from kssp.core.api.views import ListMixin, RetrieveMixin, SelectorViewSet
 from kssp.core.audit import payload_for
-from kssp.core.filters import AuditEventFilterSet
+from kssp.core.filters import AuditEventFilterSet, GrantFilterSet
 from kssp.core.markings import PAP, TLP, Classification, HandlingCode
 from kssp.core.models.audit import AuditEvent
 from kssp.core.models.grants import Grant

@@ -27,13 +27,12 @@ def test_unknown_tlp_is_a_clear_error_listing_the_allowed_values(raw):
 
 
 def test_unknown_tlp_message_is_translated():
-    with translation.override("sq"), pytest.raises(ValidationError) as info:
-        validate_tlp("PURPLE")
-    assert "TLP 2.0" in info.value.messages[0]
-    assert (
-        info.value.messages[0]
-        != "“PURPLE” is not a TLP 2.0 marking. Use one of: TLP:CLEAR, TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT, TLP:RED."
-    )
+    with translation.override("sq"):
+        with pytest.raises(ValidationError) as info:
+            validate_tlp("PURPLE")
+        message = info.value.messages[0]  # lazy: render it while Albanian is active
+    assert message.startswith("“PURPLE” nuk është shenjë TLP 2.0")
+    assert "TLP:AMBER+STRICT" in message
 
 
 def test_personal_data_can_never_be_tlp_clear():
