@@ -274,3 +274,37 @@ def test_two_processes_writing_at_the_same_moment_do_not_fork_the_chain():
     assert seqs == list(range(1, 82))
     assert set(AuditEvent.objects.values_list("actor_label", flat=True)) == {"system", "writer0", "writer1"}
     assert verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles")
+def test_audit_harden_db_leaves_the_app_role_insert_and_select_only():
+    import psycopg
+
+    write_events(1)
+    role = "kssp_app_audit_test"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP ROLE IF EXISTS {role}")
+        cursor.execute(f"CREATE ROLE {role} LOGIN")
+        cursor.execute(f"GRANT UPDATE, DELETE, TRUNCATE ON core_auditevent TO {role}")
+    try:
+        call_command("audit_harden_db", "--role", role, stdout=__import__("io").StringIO())
+        settings_dict = connection.settings_dict
+        with psycopg.connect(
+            host=settings_dict["HOST"], port=settings_dict["PORT"], dbname=settings_dict["NAME"], user=role, autocommit=True
+        ) as app:
+            assert app.execute("SELECT count(*) FROM core_auditevent").fetchone()[0] == 1
+            for statement in ("UPDATE core_auditevent SET reason = 'x'", "DELETE FROM core_auditevent", "TRUNCATE core_auditevent"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    app.execute(statement)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"REVOKE ALL ON core_auditevent FROM {role}")
+            cursor.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+def test_audit_harden_db_refuses_sqlite():
+    if connection.vendor == "postgresql":
+        pytest.skip("SQLite answer")
+    with pytest.raises(CommandError, match="PostgreSQL"):
+        call_command("audit_harden_db", "--role", "x")
