@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kssp.core.exports import views
 
 app_name = "exports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.export_index, name="index"),
+    path("<slug:name>/", views.export_view, name="export"),
+]
