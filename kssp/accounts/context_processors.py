@@ -53,6 +53,7 @@ class NavEntry:
 NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("bulletins", _("Bulletins"), ("bulletins:bulletin_list",), ("bulletins.view",)),
     NavEntry("audit", _("Audit trail"), ("audit:event_list",), AUDIT_PERMISSIONS),
+    NavEntry("retention", _("Retention"), ("retention:review_list",), ("retention.view", "retention.propose", "retention.review")),
     NavEntry("directory", _("Directory"), ("directory:institution_list",), ("directory.view",)),
     NavEntry("reference", _("Reference data"), ("reference:index",), (), needs_membership=False),
 )
