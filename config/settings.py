@@ -51,6 +51,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 TESTING = env_bool("KSSP_TESTING")
+KSSP_DEMO = env_bool("KSSP_DEMO")
 DEBUG = env_bool("KSSP_DEBUG", default=False)
 
 # Test runs use fixed, obviously fake keys so that a developer needs no set-up; every other run
@@ -105,6 +106,7 @@ INSTALLED_APPS = [
     "kssp.core.exports",
     "kssp.core.search",
     "kssp.core.retention",
+    "kssp.core.offline_capture",
     "kssp.accounts",
     "kssp.bulletins",
     "kssp.api",
@@ -113,7 +115,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: on the public site the client address is removed before any other code or log sees it.
+    "kssp.portal.middleware.AnonymityMiddleware",
     "kssp.core.middleware.RequestContextMiddleware",
+    "kssp.core.notifications.middleware.PassiveRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -316,7 +321,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "WorkItemStatusEnum": "kssp.core.worklist.choices.WorkItemStatus",
+        "BulletinStatusEnum": "kssp.bulletins.choices.BulletinStatus",
+    },
 }
 API_MAX_JSON_BYTES = 256 * 1024
 
@@ -333,6 +341,19 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
 
+# E-mail for notifications (optional per user and kind); the tests use Django's locmem backend.
+EMAIL_BACKEND = os.environ.get(
+    "KSSP_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG or KSSP_DEMO else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("KSSP_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("KSSP_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("KSSP_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KSSP_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KSSP_EMAIL_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("KSSP_EMAIL_FROM", "kssp@localhost")
+SESSION_SAVE_EVERY_REQUEST = False  # passive polling must never extend a session
+
 # Platform settings (editable per deployment).
 KSSP: dict[str, Any] = {
     # Footnote shown with XK wherever the status-neutral designation profile is chosen.
@@ -343,7 +364,9 @@ KSSP: dict[str, Any] = {
     ),
     "SMALL_CELL_THRESHOLD": 5,
     # Demo mode: `make demo` sets KSSP_DEMO=1, which allows `seed_demo` to load its known passwords.
-    "DEMO": env_bool("KSSP_DEMO"),
+    "DEMO": KSSP_DEMO,
+    # Absolute address of the site for links in e-mails (empty: links are paths only).
+    "SITE_URL": os.environ.get("KSSP_SITE_URL", ""),
     # English place names: "institutional" (Prishtina) or "dual" (Prishtinë/Priština).
     "EN_TOPONYMS": os.environ.get("KSSP_EN_TOPONYMS", "institutional"),
     "PERIODIC_INTERVAL_SECONDS": int(os.environ.get("KSSP_PERIODIC_INTERVAL", "60")),

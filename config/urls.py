@@ -22,6 +22,8 @@ urlpatterns = [
     path("search/", include("kssp.core.search.urls")),
     path("retention/", include("kssp.core.retention.urls")),
     path("public/", include("kssp.portal.urls")),
+    # Staff side of public messages: outside /public/, so that staff addresses stay in the audit trail.
+    path("public-messages/", include("kssp.portal.urls_staff")),
     path("", include("kssp.core.urls")),
     path("api/", include("kssp.api.urls")),
     path("admin/", admin.site.urls),

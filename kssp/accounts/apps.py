@@ -9,3 +9,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from kssp.accounts import audit_events, permissions  # noqa: F401
+        from kssp.accounts.actor import actor_for
+        from kssp.core.notifications.recipients import register_actor_factory
+
+        # The kernel asks "could this person see that record?" with the real Actor builder.
+        register_actor_factory(actor_for)

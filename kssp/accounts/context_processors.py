@@ -53,6 +53,8 @@ class NavEntry:
 NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("bulletins", _("Bulletins"), ("bulletins:bulletin_list",), ("bulletins.view",)),
     NavEntry("audit", _("Audit trail"), ("audit:event_list",), AUDIT_PERMISSIONS),
+    NavEntry("worklist", _("My tasks"), ("worklist:my_tasks",)),
+    NavEntry("portal", _("Messages from the public"), ("portal_staff:submission_list",), ("portal.review",)),
     NavEntry("retention", _("Retention"), ("retention:review_list",), ("retention.view", "retention.propose", "retention.review")),
     NavEntry("directory", _("Directory"), ("directory:institution_list",), ("directory.view",)),
     NavEntry("reference", _("Reference data"), ("reference:index",), (), needs_membership=False),

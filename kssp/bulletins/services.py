@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -57,8 +58,10 @@ def bulletin_create(
     handling_code: str = "",
     valid_until: dt.date | None = None,
     contains_personal_data: bool = False,
+    public_id: uuid.UUID | None = None,
 ) -> Bulletin:
-    """Draft a bulletin owned by the actor's unit and institution."""
+    """Draft a bulletin owned by the actor's unit and institution. ``public_id``: the UUID a device
+    generated for it (offline capture, see kssp.core.offline); a new one otherwise."""
     if not actor.is_authenticated or not actor.has_perm(perms.CREATE):
         raise PermissionDenied()
     data = {
@@ -89,6 +92,8 @@ def bulletin_create(
         valid_until=valid_until,
         contains_personal_data=contains_personal_data,
     )
+    if public_id is not None:
+        bulletin.public_id = public_id
     bulletin.full_clean()
     bulletin.save()
     audit_record(actor=actor, event="bulletin.created", target=bulletin, after=_snapshot(bulletin))

@@ -15,3 +15,7 @@ urlpatterns = [
     path("<uuid:public_id>/grants/", views.bulletin_share, name="bulletin_share"),
     path("<uuid:public_id>/grants/<uuid:grant_id>/revoke/", views.grant_revoke_view, name="grant_revoke"),
 ]
+
+from kssp.bulletins import quick_capture  # noqa: E402  (its own URL list, kept beside the page it serves)
+
+urlpatterns += quick_capture.urlpatterns

@@ -40,7 +40,6 @@ from kssp.core import access_exceptions
 from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.markings import Classification
-from kssp.core.models.grants import Grant
 from kssp.core.policy import Actor
 from kssp.core.services.grants import grant_create, grant_revoke, grants_for
 
@@ -229,24 +228,6 @@ def bulletin_update(request: HttpRequest, public_id: Any) -> HttpResponse:
 # --- detail, status, sharing ------------------------------------------------------------------------
 
 
-def _timeline(bulletin: Bulletin, grants: list[Grant]) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = [
-        {"when": bulletin.created_at, "title": _("Drafted"), "detail": str(bulletin.created_by), "kind": "draft"}
-    ]
-    if bulletin.issued_at:
-        events.append({"when": bulletin.issued_at, "title": _("Issued"), "detail": "", "kind": "issued"})
-    if bulletin.status == BulletinStatus.WITHDRAWN:
-        # TODO(#2): a withdrawn_at field; a withdrawn bulletin is never changed again, so updated_at is it.
-        events.append({"when": bulletin.updated_at, "title": _("Withdrawn"), "detail": "", "kind": "withdrawn"})
-    for grant in grants:
-        events.append({"when": grant.created_at, "title": _("Shared with %(grantee)s") % {"grantee": grant.grantee_label},
-                       "detail": grant.reason, "kind": "grant"})
-        if grant.revoked_at:
-            title = _("Access of %(grantee)s revoked") % {"grantee": grant.grantee_label}
-            events.append({"when": grant.revoked_at, "title": title, "detail": grant.revoke_reason, "kind": "revoked"})
-    return sorted(events, key=lambda e: e["when"])
-
-
 def _detail_context(
     request: HttpRequest,
     bulletin: Bulletin,
@@ -279,7 +260,6 @@ def _detail_context(
         "withdraw_form": withdraw_form
         or TransitionReasonForm(initial={"to": BulletinStatus.WITHDRAWN}, auto_id="id_withdraw_%s"),
         "status_errors": status_errors or [],
-        "timeline": _timeline(bulletin, grants),
         "owner_side": bulletin_policy.in_scope(actor, bulletin),
     }
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from kssp.core.audit import audit_record
 from kssp.core.exceptions import ApplicationError, PermissionDenied
 from kssp.core.models.notices import HitNotice
+from kssp.core.notifications import hooks as notifications
 from kssp.core.policy import INTELLIGENCE_KIND, Actor, policy_for
 
 HITS_CHECK = "hits.check"
@@ -50,14 +51,16 @@ def hit_check(*, actor: Actor, model: type[Any], match: Q, purpose: str) -> list
     ct = ContentType.objects.get_for_model(model)
     hits: dict[int, Hit] = {}
     ids = actor.ids
+    notices = []
     for record in hidden[:50]:
-        HitNotice.objects.create(
+        notices.append(HitNotice.objects.create(
             content_type=ct, object_id=record.pk, owner_institution_id=record.owner_institution_id,
             owner_unit_id=record.owner_unit_id, searcher_id=ids.user_id, searcher_institution_id=ids.institution_id,
             searcher_unit_id=ids.unit_id, purpose=purpose.strip()[:300],
-        )
+        ))
         audit_record(actor=actor, event="hit_notice.created", target=record, purpose=purpose.strip())
         hits.setdefault(record.owner_unit_id, Hit(institution=str(record.owner_institution), unit=str(record.owner_unit)))
+    notifications.hit_notices_created(notices)  # the owner units' members are told, after the commit
     return list(hits.values())
 
 

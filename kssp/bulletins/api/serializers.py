@@ -21,6 +21,11 @@ class BulletinSerializer(StrictModelSerializer):
     owner_institution = RefField(read_only=True)
     owner_unit = RefField(read_only=True)
     created_by = PersonRefField(read_only=True)
+    public_id = serializers.UUIDField(
+        required=False,
+        help_text="Optional on creation: a UUID generated on the device (offline capture). Sending the same "
+        "UUID again is safe: one bulletin per UUID. Cannot be changed afterwards.",
+    )
 
     class Meta:
         model = Bulletin
@@ -29,7 +34,7 @@ class BulletinSerializer(StrictModelSerializer):
             "contains_personal_data", "valid_until", "issued_at", "owner_institution", "owner_unit", "created_by",
             "created_at", "updated_at",
         ]
-        read_only_fields = ["public_id", "number", "status", "issued_at", "created_at", "updated_at"]
+        read_only_fields = ["number", "status", "issued_at", "created_at", "updated_at"]
         validators: list[object] = []  # the number is assigned by the service
 
 

@@ -19,6 +19,7 @@ from kssp.bulletins.api.serializers import BulletinSerializer, BulletinTransitio
 from kssp.bulletins.filters import BulletinFilterSet
 from kssp.bulletins.models import Bulletin
 from kssp.core.api.views import ListMixin, RetrieveMixin, SelectorViewSet, ServiceCreateMixin, ServiceUpdateMixin
+from kssp.core.offline import IdempotentCreateMixin
 from kssp.core.policy import Actor
 
 PURPOSE = OpenApiParameter(
@@ -30,10 +31,16 @@ PURPOSE = OpenApiParameter(
 @extend_schema_view(
     list=extend_schema(summary="Bulletins you may see"),
     retrieve=extend_schema(summary="One bulletin", parameters=[PURPOSE]),
-    create=extend_schema(summary="Draft a bulletin (owned by your unit)"),
+    create=extend_schema(
+        summary="Draft a bulletin (owned by your unit)",
+        description="With a client-generated public_id the request may be repeated safely: 201 the first time, "
+        "200 with the same bulletin for the same content, 409 offline_conflict for other content.",
+    ),
     partial_update=extend_schema(summary="Edit a bulletin"),
 )
-class BulletinViewSet(GrantActionsMixin, ListMixin, RetrieveMixin, ServiceCreateMixin, ServiceUpdateMixin, SelectorViewSet):
+class BulletinViewSet(
+    GrantActionsMixin, IdempotentCreateMixin, ListMixin, RetrieveMixin, ServiceCreateMixin, ServiceUpdateMixin, SelectorViewSet
+):
     """Inter-agency bulletins (lookouts, notices, alerts): visible beyond the owner only by grant."""
 
     model = Bulletin

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kssp.core.audit import audit_record
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from kssp.core.models.grants import Grant
+from kssp.core.notifications import hooks as notifications
 from kssp.core.policy import INTELLIGENCE_KIND, Actor, policy_for
 
 
@@ -134,6 +135,7 @@ def grant_create(
         parent=own_grants[0] if own_grants else None,
     )
     audit_record(actor=actor, event="grant.created", target=obj, after=_grant_snapshot(grant), reason=reason)
+    notifications.grant_created(grant)  # the grantee is told, after the commit
     return grant
 
 
@@ -159,6 +161,7 @@ def grant_revoke(*, actor: Actor, grant: Grant, reason: str) -> Grant:
             current.revoked_at, current.revoked_by, current.revoke_reason = now, actor.user, reason.strip()
             current.save(update_fields=["revoked_at", "revoked_by", "revoke_reason", "updated_at"])
             audit_record(actor=actor, event="grant.revoked", target=obj, before=_grant_snapshot(current), reason=reason.strip())
+            notifications.grant_revoked(current)
         pending.extend(current.reshares.filter(revoked_at__isnull=True))
     return grant
 

@@ -1,3 +1,12 @@
-from rest_framework.routers import DefaultRouter
+"""Worklist routes (mounted under /api/v1/ by ``kssp.api.urls``)."""
 
-router = DefaultRouter()
+from __future__ import annotations
+
+from rest_framework.routers import SimpleRouter
+
+from kssp.core.worklist.api import views
+
+router = SimpleRouter()
+router.register("work-items", views.WorkItemViewSet, basename="work-item")
+
+urlpatterns = router.urls

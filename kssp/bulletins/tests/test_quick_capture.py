@@ -1,0 +1,258 @@
+"""Offline-tolerant capture applied to bulletins (issue #3 point 9): the quick-capture page, the answer
+the offline queue gets, and POST /api/v1/bulletins/ with a client-generated ``public_id``.
+
+Bad input of the issue: "the same client UUID submitted twice with different content (refused, first
+one kept)" — for the page, the queue (JSON) and the API.
+
+This module is also the URLconf of its tests: it mounts the quick-capture URLs in the bulletins
+namespace (until kssp/bulletins/urls.py includes them) and, at /api/v1/bulletins/, the bulletin
+viewset with ``IdempotentCreateMixin`` and a writable ``public_id`` (the change proposed for
+kssp/bulletins/api).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+from django.urls import URLResolver, include, path
+from rest_framework import serializers
+from rest_framework.routers import SimpleRouter
+
+from config import urls as site
+from kssp.bulletins import quick_capture
+from kssp.bulletins import urls as bulletin_urls
+from kssp.bulletins.api.serializers import BulletinSerializer
+from kssp.bulletins.api.views import BulletinViewSet
+from kssp.bulletins.models import Bulletin
+from kssp.core.markings import Classification
+from kssp.core.models.audit import AuditEvent
+from kssp.core.offline import IdempotentCreateMixin
+from kssp.core.offline_capture.models import OfflineSubmission
+from kssp.core.testing.contract import assert_error
+
+# --- the URLconf of these tests ------------------------------------------------------------------------
+
+
+API_APPLIED = issubclass(BulletinViewSet, IdempotentCreateMixin)
+
+if API_APPLIED:
+    _api: list[Any] = []  # the site's own /api/v1/bulletins/ takes public_id
+else:
+
+    class ClientIdBulletinSerializer(BulletinSerializer):
+        public_id = serializers.UUIDField(
+            required=False, help_text="A UUID generated on the device; sending it again is safe (one bulletin per UUID)."
+        )
+
+        class Meta(BulletinSerializer.Meta):
+            read_only_fields = [name for name in BulletinSerializer.Meta.read_only_fields if name != "public_id"]
+
+    class IdempotentBulletinViewSet(IdempotentCreateMixin, BulletinViewSet):
+        serializer_class = ClientIdBulletinSerializer
+
+        def service_create(self, actor: Any, data: dict[str, Any]) -> Bulletin:
+            # What BulletinViewSet.service_create does once bulletin_create takes public_id.
+            client_id = data.pop("public_id", None)
+            if client_id is None:
+                return super().service_create(actor, data)
+            return quick_capture._create(actor, client_id, data)
+
+    _router = SimpleRouter()
+    _router.register("bulletins", IdempotentBulletinViewSet, basename="bulletin")
+    _api = [path("api/v1/", include(_router.urls))]
+
+_bulletin_patterns = list(bulletin_urls.urlpatterns)
+if not any(getattr(p, "name", "") == "bulletin_quick_capture" for p in _bulletin_patterns):
+    _bulletin_patterns += quick_capture.urlpatterns
+
+urlpatterns = [
+    *_api,
+    path("bulletins/", include((_bulletin_patterns, "bulletins"))),
+    *[p for p in site.urlpatterns if not (isinstance(p, URLResolver) and p.namespace == "bulletins")],
+]
+handler404, handler403, handler400, handler500 = site.handler404, site.handler403, site.handler400, site.handler500
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+
+PAGE = "/bulletins/quick-capture/"
+JSON = {"HTTP_ACCEPT": "application/json", "HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def fields(**overrides: Any) -> dict[str, Any]:
+    data = {"public_id": str(uuid.uuid4()), "title": "Grey Golf at Merdare", "kind": "lookout", "classification": "1",
+            "body": "Plates 01-123-AB, two men, heading north."}
+    data.update(overrides)
+    return data
+
+
+def events() -> int:
+    return AuditEvent.objects.filter(event_type="bulletin.created").count()
+
+
+# --- the page ----------------------------------------------------------------------------------------
+
+
+def test_the_page_is_a_plain_form_with_a_client_id_and_the_offline_scripts(world):
+    response = world.kp_investigator.client().get(PAGE)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response[quick_capture.SHELL_HEADER] == "1"
+    assert re.search(r'<input type="hidden" name="public_id" value="[0-9a-f-]{36}"', html)
+    assert 'src="/static/js/offline-queue.js"' in html and 'src="/static/js/kssp-offline.js"' in html
+    assert 'data-kssp-offline-sw="/bulletins/quick-capture/sw.js"' in html
+    assert 'data-kssp-offline-scope="/bulletins/quick-capture/"' in html
+    assert re.search(r'data-kssp-offline-owner="[0-9a-f]{24}"', html)
+    assert str(world.kp_investigator.user.pk) not in re.search(r'data-kssp-offline-owner="([^"]+)"', html).group(1)
+    assert "<script>" not in html and " style=" not in html and "onclick" not in html
+
+
+def test_the_service_worker_is_served_within_the_page_scope(world):
+    response = world.kp_investigator.client().get("/bulletins/quick-capture/sw.js")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
+
+
+def test_without_the_create_permission_the_page_is_refused(world):
+    assert world.inspector.client().get(PAGE).status_code == 403
+    refused = world.inspector.client().post(PAGE, fields(), **JSON)
+    assert refused.status_code == 403 and refused.json()["state"] == "refused"
+    assert not Bulletin.objects.exists()
+
+
+def test_the_plain_form_creates_once_and_a_resent_page_is_the_same_record(world):
+    client = world.kp_investigator.client()
+    data = fields()
+    first = client.post(PAGE, data)
+    again = client.post(PAGE, data)
+    bulletin = Bulletin.objects.get()
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] == f"/bulletins/{bulletin.public_id}/"
+    assert OfflineSubmission.objects.get().object_id == bulletin.pk
+    assert events() == 1
+
+
+def test_the_plain_form_with_the_same_id_and_other_content_is_refused_and_the_first_kept(world):
+    client = world.kp_investigator.client()
+    data = fields()
+    client.post(PAGE, data)
+    refused = client.post(PAGE, {**data, "body": "Something else entirely."}, HTTP_ACCEPT_LANGUAGE="en")
+    html = refused.content.decode()
+    assert refused.status_code == 409
+    assert "already received with different content" in html and "The first record was kept" in html
+    assert data["public_id"] not in html, "the form offers a fresh id for a new record"
+    assert list(Bulletin.objects.values_list("body", flat=True)) == [data["body"]]
+    assert events() == 1
+
+
+# --- the offline queue's answers (JSON) ----------------------------------------------------------------
+
+
+def test_the_queue_gets_201_then_200_for_the_same_record(world):
+    client = world.kp_investigator.client()
+    data = fields()
+    first = client.post(PAGE, data, **JSON)
+    again = client.post(PAGE, data, **JSON)
+    assert (first.status_code, again.status_code) == (201, 200)
+    bulletin = Bulletin.objects.get()
+    assert first.json() | {"message": ""} == {
+        "state": "created", "message": "", "public_id": data["public_id"], "url": f"/bulletins/{bulletin.public_id}/", "fields": {},
+    }
+    assert again.json()["state"] == "duplicate" and again.json()["url"] == first.json()["url"]
+    assert f"Bulletin {bulletin.number} was saved as a draft." == first.json()["message"]
+    assert "had already been received; nothing was changed" in again.json()["message"]
+    assert events() == 1
+
+
+def test_the_queue_gets_409_for_the_same_id_with_other_content_and_nothing_is_written(world):
+    client = world.kp_investigator.client()
+    data = fields()
+    client.post(PAGE, data, **JSON)
+    seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    refused = client.post(PAGE, {**data, "title": "Another title"}, **JSON)
+    body = refused.json()
+    assert refused.status_code == 409 and body["state"] == "conflict"
+    assert "different content" in body["message"] and "first record was kept" in body["message"]
+    assert list(Bulletin.objects.values_list("title", flat=True)) == [data["title"]]
+    assert AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() == seq, "nothing written"
+
+
+def test_another_user_sending_a_known_id_is_refused(world):
+    data = fields()
+    world.kp_investigator.client().post(PAGE, data, **JSON)
+    refused = world.kp_investigator_other.client().post(PAGE, data, **JSON)
+    assert refused.status_code == 409 and Bulletin.objects.count() == 1
+
+
+@pytest.mark.parametrize(("overrides", "field", "text"), [
+    ({"title": ""}, "title", "This field is required."),
+    ({"public_id": "not-a-uuid"}, "public_id", "Enter a valid UUID."),
+    ({"classification": "4"}, "classification", "above your own security clearance"),
+])
+def test_refused_input_answers_with_field_errors_and_leaves_nothing(world, overrides, field, text):
+    person = world.kp_officer if field == "classification" else world.kp_investigator
+    response = person.client().post(PAGE, fields(**overrides), **JSON)
+    body = response.json()
+    assert response.status_code == 400 and body["state"] == "invalid"
+    assert any(text in message for message in body["fields"][field])
+    assert not Bulletin.objects.exists() and not OfflineSubmission.objects.exists()
+
+
+def test_a_refused_record_can_be_corrected_and_resent_with_the_same_id(world):
+    client = world.kp_investigator.client()
+    data = fields(body="")
+    assert client.post(PAGE, data, **JSON).status_code == 400
+    assert client.post(PAGE, {**data, "body": "Now with a text."}, **JSON).status_code == 201
+
+
+def test_the_record_carries_the_client_id(world):
+    data = fields()
+    world.kp_investigator.client().post(PAGE, data, **JSON)
+    assert str(Bulletin.objects.get().public_id) == data["public_id"]
+
+
+# --- the API: POST /api/v1/bulletins/ with public_id ---------------------------------------------------
+
+API = "/api/v1/bulletins/"
+
+
+def api_post(client, payload):
+    return client.post(API, payload, content_type="application/json")
+
+
+def payload(**overrides: Any) -> dict[str, Any]:
+    return {"public_id": str(uuid.uuid4()), "title": "Lookout", "body": "Grey van, plates KS-123", "kind": "lookout",
+            "classification": Classification.RESTRICTED, **overrides}
+
+
+def test_api_same_uuid_twice_is_201_then_200_with_the_same_bulletin(world):
+    client = world.kp_investigator.client()
+    body = payload()
+    first, again = api_post(client, body), api_post(client, body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json() == again.json()
+    assert Bulletin.objects.count() == 1 and events() == 1
+    event = AuditEvent.objects.get(event_type="bulletin.created")
+    assert event.source == "api"
+
+
+def test_api_same_uuid_with_other_content_is_409_and_the_first_is_kept(world):
+    client = world.kp_investigator.client()
+    body = payload()
+    api_post(client, body)
+    error = assert_error(api_post(client, {**body, "title": "Changed"}), 409, "offline_conflict")
+    assert "first record was kept" in error["message"]
+    assert list(Bulletin.objects.values_list("title", flat=True)) == ["Lookout"]
+    assert events() == 1
+
+
+def test_api_without_uuid_creates_as_before_and_a_bad_uuid_is_a_field_error(world):
+    client = world.kp_investigator.client()
+    body = payload()
+    del body["public_id"]
+    assert api_post(client, body).status_code == 201
+    assert api_post(client, body).status_code == 201, "without a client id every POST is a new bulletin"
+    error = assert_error(api_post(client, payload(public_id="nope")), 400, "invalid")
+    assert "public_id" in error["fields"]
+    assert Bulletin.objects.count() == 2

@@ -1,0 +1,233 @@
+"""Task pages: "My tasks", a new task for a record (the panel's form, also a page of its own), a
+task's page with its actions (complete, cancel, reopen, assign).
+
+Views parse input, call one selector or service and render. A task or record the actor may not see
+answers 404 exactly like a missing one; a refusal comes back as field errors with HTTP 400.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from kssp.core.exceptions import ApplicationError, NotFound
+from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
+from kssp.core.forms import apply_service_error, filter_form
+from kssp.core.notifications.targets import model_label, record_label, record_url
+from kssp.core.policy import Actor
+from kssp.core.worklist import selectors, services
+from kssp.core.worklist.choices import ALLOWED_TRANSITIONS, WorkItemStatus
+from kssp.core.worklist.filters import WorkItemFilterSet
+from kssp.core.worklist.forms import AssignForm, TransitionForm, WorkItemForm
+from kssp.core.worklist.models import WorkItem
+from kssp.core.worklist.policies import work_item_policy
+
+PAGE_SIZE = 25
+DEFAULT_FILTERS = {"scope": "mine", "status": WorkItemStatus.OPEN}
+_FAILED = object()
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+def _require_membership(actor: Actor) -> None:
+    if not actor.is_authenticated:
+        raise PermissionDenied
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
+
+
+def _done(request: HttpRequest, url: str) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _run(form: Any, service: Callable[..., Any], **kwargs: Any) -> Any:
+    try:
+        return service(**kwargs)
+    except NotFound:
+        raise Http404 from None
+    except ServicePermissionDenied as exc:
+        raise PermissionDenied(str(exc.message)) from None
+    except ApplicationError as exc:
+        apply_service_error(form, exc)
+        return _FAILED
+
+
+# --- my tasks ------------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    _require_membership(actor)
+    data = request.GET if request.GET else QueryDict(mutable=True)
+    if not request.GET:
+        data.update(DEFAULT_FILTERS)
+    filterset = WorkItemFilterSet(data, queryset=selectors.work_item_list_visible_to(actor=actor), request=request)
+    filter_form(filterset.form)
+    page_obj = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj.object_list = selectors.task_rows(page_obj.object_list)
+    context = {
+        "table": {
+            "id": "tasks",
+            "url": reverse("worklist:my_tasks"),
+            "caption": _("Tasks"),
+            "filterset": filterset,
+            "page_obj": page_obj,
+            "columns": [_("Task"), _("Record"), _("Assigned to"), _("Due"), _("Status")],
+            "row_template": "worklist/partials/_row.html",
+            "empty_message": _("No task matches these filters."),
+            "empty_action_url": "",
+            "empty_action_label": "",
+        },
+    }
+    if _wants_fragment(request):
+        response = render(request, "components/table.html#results", context)
+    else:
+        response = render(request, "worklist/my_tasks.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+# --- a new task for a record -----------------------------------------------------------------------------
+
+
+def _record_from(actor: Actor, data: Any) -> Any:
+    try:
+        return selectors.record_get_visible_to(actor=actor, record_type=data.get("record_type", ""), public_id=data.get("record", ""))
+    except NotFound:
+        raise Http404 from None
+
+
+@never_cache
+@login_required
+def work_item_new(request: HttpRequest) -> HttpResponse:
+    """GET ?record_type=bulletins.bulletin&record=<uuid>: the form; POST: create and go back to the record."""
+    actor = _actor(request)
+    _require_membership(actor)
+    source = request.POST if request.method == "POST" else request.GET
+    record = _record_from(actor, source)
+    initial = {"record_type": model_label(record), "record": record.public_id}  # type: ignore[attr-defined]
+    form = WorkItemForm(request.POST or None, initial=initial, actor=actor, record=record)
+    context = {"form": form, "record": record, "record_label": record_label(record), "record_url": record_url(record)}
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            item = _run(
+                form, services.work_item_create, actor=actor, record=record, title=data["title"],
+                description=data["description"], assignee=data["assignee"], unit=data["unit"],
+                due_at=data["due_at"], due_date=data["due_date"],
+            )
+            if item is not _FAILED:
+                messages.success(request, _("The task was added."))
+                return _done(request, (record_url(record) or item.get_absolute_url()) + "#tasks")
+        return render(request, "worklist/work_item_form.html", context, status=400)
+    return render(request, "worklist/work_item_form.html", context)
+
+
+# --- one task -------------------------------------------------------------------------------------------
+
+
+def _item(actor: Actor, public_id: Any) -> WorkItem:
+    try:
+        return selectors.work_item_get_visible_to(actor=actor, public_id=public_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _detail_context(request: HttpRequest, item: WorkItem, **forms: Any) -> dict[str, Any]:
+    actor = _actor(request)
+    record = item.record
+    can_change = work_item_policy.can(actor, "change", item)
+    can_complete = work_item_policy.can(actor, "complete", item)
+    allowed = ALLOWED_TRANSITIONS.get(item.status, frozenset())
+    return {
+        "item": item,
+        "record": record,
+        "record_label": record_label(record) if record is not None else "",
+        "record_url": record_url(record) if record is not None else None,
+        "can_complete": can_complete and WorkItemStatus.DONE in allowed,
+        "can_cancel": can_change and WorkItemStatus.CANCELLED in allowed,
+        "can_reopen": can_change and WorkItemStatus.OPEN in allowed,
+        "can_assign": can_change and item.status == WorkItemStatus.OPEN,
+        "assign_form": forms.get("assign_form") or AssignForm(actor=actor, record=record, auto_id="id_assign_%s"),
+        "cancel_form": forms.get("cancel_form") or TransitionForm(initial={"to": WorkItemStatus.CANCELLED}, auto_id="id_cancel_%s"),
+        "reopen_form": forms.get("reopen_form") or TransitionForm(initial={"to": WorkItemStatus.OPEN}, auto_id="id_reopen_%s"),
+        "status_errors": forms.get("status_errors", []),
+    }
+
+
+@never_cache
+@login_required
+def work_item_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = _actor(request)
+    _require_membership(actor)
+    item = _item(actor, public_id)
+    return render(request, "worklist/work_item_detail.html", _detail_context(request, item))
+
+
+@never_cache
+@require_POST
+@login_required
+def work_item_transition(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = _actor(request)
+    _require_membership(actor)
+    item = _item(actor, public_id)
+    prefixes: dict[str, str] = {WorkItemStatus.CANCELLED: "cancel", WorkItemStatus.OPEN: "reopen"}
+    prefix = prefixes.get(request.POST.get("to", ""), "done")
+    form = TransitionForm(request.POST, auto_id=f"id_{prefix}_%s")
+    if form.is_valid():
+        result = _run(form, services.work_item_transition, actor=actor, item=item, to=form.cleaned_data["to"],
+                      reason=form.cleaned_data["reason"])
+        if result is not _FAILED:
+            messages.success(request, {
+                WorkItemStatus.DONE: _("The task is done."),
+                WorkItemStatus.CANCELLED: _("The task was cancelled."),
+                WorkItemStatus.OPEN: _("The task was reopened."),
+            }[result.status])
+            return _done(request, item.get_absolute_url())
+    item.refresh_from_db()
+    forms: dict[str, Any] = {"status_errors": [str(e) for e in form.non_field_errors()] + [str(e) for e in form.errors.get("to", [])]}
+    if prefix in ("cancel", "reopen"):
+        forms[f"{prefix}_form"] = form
+    else:
+        forms["status_errors"] += [str(e) for e in form.errors.get("reason", [])]
+    return render(request, "worklist/work_item_detail.html", _detail_context(request, item, **forms), status=400)
+
+
+@never_cache
+@require_POST
+@login_required
+def work_item_assign(request: HttpRequest, public_id: Any) -> HttpResponse:
+    actor = _actor(request)
+    _require_membership(actor)
+    item = _item(actor, public_id)
+    form = AssignForm(request.POST, actor=actor, record=item.record, auto_id="id_assign_%s")
+    if form.is_valid():
+        result = _run(form, services.work_item_assign, actor=actor, item=item, assignee=form.cleaned_data["assignee"],
+                      unit=form.cleaned_data["unit"])
+        if result is not _FAILED:
+            messages.success(request, _("The task was assigned."))
+            return _done(request, item.get_absolute_url())
+    item.refresh_from_db()
+    return render(request, "worklist/work_item_detail.html", _detail_context(request, item, assign_form=form), status=400)

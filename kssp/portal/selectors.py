@@ -1,0 +1,52 @@
+"""Reads on messages from the public: the staff inbox (scoped by the policy) and the citizen's
+look-up by tracking code (the code is the only key; nothing else is shown)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+
+from kssp.core.audit import consultation_record
+from kssp.core.exceptions import NotFound
+from kssp.core.policy import Actor
+from kssp.portal import tracking
+from kssp.portal.models import PublicSubmission
+from kssp.portal.policies import public_submission_policy
+
+
+def public_submission_list_visible_to(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[PublicSubmission]:
+    qs = PublicSubmission.objects.filter(public_submission_policy.visible_q(actor)).select_related(
+        "owner_institution", "owner_unit"
+    )
+    if filters:
+        from kssp.portal.filters import PublicSubmissionFilterSet
+
+        qs = PublicSubmissionFilterSet(filters, queryset=qs).qs
+    return qs.order_by("-created_at")
+
+
+def public_submission_get_visible_to(*, actor: Actor, public_id: Any, purpose: str = "") -> PublicSubmission:
+    """One message, or NotFound for a missing and a forbidden one alike; every reading is logged."""
+    try:
+        submission = public_submission_list_visible_to(actor=actor).get(public_id=public_id)
+    except (PublicSubmission.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFound() from None
+    if submission.contains_personal_data:
+        consultation_record(
+            actor=actor, target=submission, purpose=purpose or "message from the public", event="portal.submission_consulted"
+        )
+    return submission
+
+
+# The name the architecture meta-test looks for (``<model_name>_get_visible_to``).
+publicsubmission_get_visible_to = public_submission_get_visible_to
+
+
+def public_submission_for_code(*, code: str) -> PublicSubmission | None:
+    """The message a tracking code belongs to, or None (also for a code that cannot be one)."""
+    digest = tracking.code_hash(code)
+    if digest is None:
+        return None
+    return PublicSubmission.objects.filter(tracking_code_hash=digest).first()
