@@ -52,6 +52,7 @@ class NavEntry:
 
 NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("bulletins", _("Bulletins"), ("bulletins:bulletin_list",), ("bulletins.view",)),
+    NavEntry("parties", _("Persons"), ("parties:person_search",), ("parties.view",)),
     NavEntry("audit", _("Audit trail"), ("audit:event_list",), AUDIT_PERMISSIONS),
     NavEntry("worklist", _("My tasks"), ("worklist:my_tasks",)),
     NavEntry("portal", _("Messages from the public"), ("portal_staff:submission_list",), ("portal.review",)),
