@@ -8,5 +8,5 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-for script in ("bench_visibility.py", "bench_audit.py"):
+for script in ("bench_visibility.py", "bench_audit.py", "bench_import.py"):
     subprocess.run([sys.executable, str(HERE / script), *sys.argv[1:]], check=True)  # noqa: S603

@@ -130,6 +130,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "kssp.accounts.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kssp.accounts.middleware_security.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -365,6 +366,15 @@ KSSP: dict[str, Any] = {
     "SMALL_CELL_THRESHOLD": 5,
     # Demo mode: `make demo` sets KSSP_DEMO=1, which allows `seed_demo` to load its known passwords.
     "DEMO": KSSP_DEMO,
+    # Security operations (issue #3 point 11).
+    "MFA_REQUIRED": env_bool("KSSP_MFA_REQUIRED", default=not TESTING),
+    "SHIFT_HOURS": float(os.environ.get("KSSP_SHIFT_HOURS", "12")),
+    "SCREEN_LOCK_IDLE_SECONDS": int(os.environ.get("KSSP_SCREEN_LOCK_IDLE_SECONDS", "900")),
+    "SCREEN_LOCK_MAX_FAILURES": 10,
+    "MFA_PENDING_SECONDS": 600,
+    "PASSWORD_RESET_MINUTES": 30,
+    "BREAK_GLASS_MAX_MINUTES": 60,
+    "ACCESS_REVIEW_DAYS": 90,
     # Absolute address of the site for links in e-mails (empty: links are paths only).
     "SITE_URL": os.environ.get("KSSP_SITE_URL", ""),
     # English place names: "institutional" (Prishtina) or "dual" (Prishtinë/Priština).

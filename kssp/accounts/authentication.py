@@ -21,6 +21,7 @@ from rest_framework.request import Request
 
 from kssp.accounts.actor import actor_for
 from kssp.accounts.models import ApiToken, User
+from kssp.accounts.security import session_second_factor_ok
 
 # last_used_at is written at most this often per token, so that a busy client does not turn every
 # read into a write.
@@ -90,7 +91,20 @@ class _CSRFCheck(CsrfViewMiddleware):
 
 
 class SessionAuthentication(authentication.SessionAuthentication):
-    """The signed-in web session; unsafe methods need the CSRF token (header ``X-CSRFToken``)."""
+    """The signed-in web session; unsafe methods need the CSRF token (header ``X-CSRFToken``).
+
+    A user who must have a second factor is authenticated by the session only once the session has
+    passed it (issue #3 point 11); a token is bound to one membership and needs no second factor.
+    """
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        result = super().authenticate(request)
+        if result is not None and not session_second_factor_ok(request._request, result[0]):
+            raise exceptions.AuthenticationFailed(
+                _("This session has not passed the second sign-in step. Sign in again in the browser, or use an API token."),
+                code="mfa_required",
+            )
+        return result
 
     def enforce_csrf(self, request: Request) -> None:
         check = _CSRFCheck(lambda req: None)  # type: ignore[arg-type,return-value]

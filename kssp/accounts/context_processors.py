@@ -54,6 +54,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("bulletins", _("Bulletins"), ("bulletins:bulletin_list",), ("bulletins.view",)),
     NavEntry("parties", _("Persons"), ("parties:person_search",), ("parties.view",)),
     NavEntry("audit", _("Audit trail"), ("audit:event_list",), AUDIT_PERMISSIONS),
+    NavEntry("imports", _("Imports"), ("imports:batch_list",), ("bulletins.create",)),
     NavEntry("worklist", _("My tasks"), ("worklist:my_tasks",)),
     NavEntry("portal", _("Messages from the public"), ("portal_staff:submission_list",), ("portal.review",)),
     NavEntry("retention", _("Retention"), ("retention:review_list",), ("retention.view", "retention.propose", "retention.review")),

@@ -211,3 +211,87 @@ class ApiToken(PublicIdModel):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+# --- security operations (issue #3 point 11) --------------------------------------------------------
+
+
+class ScreenLock(models.Model):
+    """A user's quick-unlock PIN for shared booth and evidence-room workstations, and the count of
+    wrong unlock attempts (kept here, not in the session, so that parallel requests cannot race it).
+
+    Only a salted hash of the PIN is stored (the platform's password hashers).
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="screen_lock", verbose_name=_("user"))
+    pin_hash = models.CharField(max_length=200, blank=True)
+    pin_set_at = models.DateTimeField(_("PIN set"), null=True, blank=True)
+    failed_attempts = models.PositiveIntegerField(_("wrong unlock attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("screen lock")
+        verbose_name_plural = _("screen locks")
+
+    def __str__(self) -> str:
+        return f"screen lock of {self.user}"
+
+    @property
+    def has_pin(self) -> bool:
+        return bool(self.pin_hash)
+
+
+class PasswordResetLink(PublicIdModel):
+    """A one-time password reset link an administrator issued. Only the SHA-256 of the token is stored;
+    the link is shown once to the administrator, who hands it to the user (no password is e-mailed)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_reset_links", verbose_name=_("user"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    issued_by_institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("password reset link")
+        verbose_name_plural = _("password reset links")
+
+    def __str__(self) -> str:
+        return f"password reset link for {self.user}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def is_usable(self, at: dt.datetime | None = None) -> bool:
+        moment = at or timezone.now()
+        return self.used_at is None and self.revoked_at is None and self.expires_at > moment
+
+
+class BreakGlassAccess(PublicIdModel):
+    """Emergency access to one record outside the actor's scope: a stated reason, a short time box, a
+    named-user grant (``grant``, kind "break_glass") and an alert to the owning institution's auditors."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_accesses", verbose_name=_("user"))
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("membership"))
+    grant = models.OneToOneField("core.Grant", on_delete=models.PROTECT, related_name="break_glass", verbose_name=_("grant"))
+    target_institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="break_glass_received", verbose_name=_("owning institution")
+    )
+    target_type = models.CharField(_("record type"), max_length=100)
+    target_public_id = models.UUIDField(_("record"))
+    reason = models.TextField(_("reason"))
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("break-glass access")
+        verbose_name_plural = _("break-glass accesses")
+
+    def __str__(self) -> str:
+        return f"break-glass {self.target_type} {self.target_public_id} by {self.user}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.expires_at > timezone.now() and self.grant.revoked_at is None

@@ -18,3 +18,6 @@ AUDIT_VERIFY = reg("audit.verify", _("Verify the audit chain"), group="audit")
 STATS_AGGREGATE = reg("stats.aggregate", _("See counts across institutions (small cells suppressed)"), group="statistics")
 HITS_CHECK = reg("hits.check", _("Check other institutions for a possible match (existence only)"), group="search")
 API_TOKENS = reg("api.tokens", _("Create personal API tokens"), group="accounts")
+BREAK_GLASS = reg(
+    "access.break_glass", _("Open a record outside one's scope in an emergency (time-boxed, audited, auditors alerted)"), group="access"
+)

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from kssp.accounts import views
+from kssp.accounts import urls_security, views
 
 app_name = "accounts"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", views.sign_out, name="logout"),
     path("memberships/", views.membership_list, name="membership_list"),
     path("memberships/switch/", views.membership_switch, name="membership_switch"),
+    path("security/", include(urls_security)),
 ]

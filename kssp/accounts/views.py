@@ -21,6 +21,8 @@ from django.views.decorators.http import require_POST
 from kssp.accounts import services
 from kssp.accounts.actor import SESSION_KEY, acting_membership, actor_for
 from kssp.accounts.forms import LoginForm, MembershipSwitchForm
+from kssp.accounts.security import second_step_needed, stamp_signed_in
+from kssp.accounts.views_security import start_second_step
 from kssp.core.exceptions import NotFound
 from kssp.core.policy import Actor
 
@@ -42,8 +44,12 @@ class SignInView(LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
-        response = super().form_valid(form)
         user = form.get_user()
+        if second_step_needed(user):
+            # Not signed in yet: the session only remembers who owes the code (views_security).
+            return start_second_step(self.request, user, self.get_success_url())
+        response = super().form_valid(form)
+        stamp_signed_in(self.request, verified=False)
         membership = acting_membership(self.request, user)
         if membership is not None:
             self.request.session[SESSION_KEY] = membership.pk

@@ -11,7 +11,10 @@ request_id_var: ContextVar[str] = ContextVar("kssp_request_id", default="-")
 
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        # Django logs 4xx/5xx responses after the middleware has reset the context variable, but it
+        # passes the request along: take the id from there first.
+        request = getattr(record, "request", None)
+        record.request_id = getattr(request, "request_id", None) or request_id_var.get()
         return True
 
 

@@ -79,6 +79,7 @@ class Grant(PublicIdModel):
         SHARE = "share", _("Share")
         ASSIGNMENT = "assignment", _("Assignment")
         DISSEMINATION = "dissemination", _("Dissemination")
+        BREAK_GLASS = "break_glass", _("Break-glass access")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.BigIntegerField()

@@ -1,0 +1,301 @@
+"""Writes on imports: upload, resume, promote (all-or-nothing), discard, and the report download.
+
+Every service checks the batch policy (404 for a batch the actor may not see) and writes its audit
+event in its own transaction. Validation itself runs in the worker (``validation.validate_batch``),
+scheduled with ``on_commit`` so that the worker never sees a batch that was rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from kssp.core.audit import audit_record
+from kssp.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from kssp.core.imports import readers
+from kssp.core.imports.messages import Msg, render, stored
+from kssp.core.imports.models import FINAL, RUNNING, ImportBatch, ImportSource, ImportStatus, StagedRow
+from kssp.core.imports.policies import import_batch_policy
+from kssp.core.imports.registry import ImportType, StagedValues, import_type
+from kssp.core.imports.validation import actor_snapshot, is_stale
+from kssp.core.policy import Actor
+
+PROMOTE_PAGE = 1000
+
+
+def max_upload_bytes() -> int:
+    return int(settings.KSSP.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def too_large_message() -> str:
+    return _("The file is too large: at most %(limit)s MB can be imported at once.") % {
+        "limit": max_upload_bytes() // (1024 * 1024) or 1
+    }
+
+
+def _spec_for(actor: Actor, code: str) -> ImportType:
+    spec = import_type(code)
+    if spec is None or not spec.may_use(actor):
+        raise ApplicationError(_("The file was not imported."), fields={"import_type": [_("Choose a kind of import you may use.")]})
+    return spec
+
+
+def _visible(actor: Actor, batch: ImportBatch) -> None:
+    if not import_batch_policy.can(actor, "view", batch):
+        raise NotFound()
+
+
+def _lock(batch: ImportBatch) -> ImportBatch:
+    return ImportBatch.objects.select_for_update().get(pk=batch.pk)
+
+
+def schedule_validation(batch: ImportBatch) -> None:
+    """Enqueue the worker once the current transaction commits (tasks only make it happen sooner)."""
+    from kssp.core.imports.tasks import validate_import_batch
+
+    public_id = str(batch.public_id)
+    transaction.on_commit(lambda: validate_import_batch.enqueue(public_id))
+
+
+# --- upload ---------------------------------------------------------------------------------------------
+
+
+def import_batch_create(*, actor: Actor, import_type_code: str, filename: str, content: bytes) -> ImportBatch:
+    """Check the file (size, type by content, header, number of rows), store it and queue validation.
+
+    The file is read before the transaction opens, so a large workbook does not hold the write lock."""
+    if not actor.is_authenticated:
+        raise PermissionDenied()
+    spec = _spec_for(actor, import_type_code)
+    if len(content) > max_upload_bytes():
+        raise ApplicationError(_("The file was not imported."), fields={"file": [too_large_message()]}, code="too_large")
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:255] or "import"
+    try:
+        info = readers.inspect(
+            content, name, known_columns=[c.name for c in spec.columns], required=spec.required_columns,
+            max_rows=spec.row_limit(),
+        )
+    except readers.FileRefused as exc:
+        raise ApplicationError(_("The file was not imported."), fields={"file": [render(stored("file", exc.message))]}) from None
+    ids = actor.ids
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            import_type=spec.code, status=ImportStatus.UPLOADED, owner_institution_id=ids.institution_id,
+            owner_unit_id=ids.unit_id, created_by_id=ids.user_id, actor_snapshot=actor_snapshot(actor),
+            filename=name, file_format=info.file_format, file_size=len(content),
+            file_sha256=hashlib.sha256(content).hexdigest(), delimiter=info.delimiter, header=info.header,
+            rows_total=info.rows_total,
+        )
+        ImportSource.objects.create(batch=batch, content=content)
+        audit_record(actor=actor, event="import.uploaded", target=batch, after={
+            "import_type": spec.code, "filename": name, "format": info.file_format, "size": len(content),
+            "sha256": batch.file_sha256, "rows": info.rows_total,
+        })
+        schedule_validation(batch)
+    return batch
+
+
+# --- resume ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_batch_resume(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Queue validation again for a batch whose worker stopped (it goes on from the last chunk)."""
+    _visible(actor, batch)
+    if not import_batch_policy.can(actor, "resume", batch):
+        raise PermissionDenied()
+    locked = _lock(batch)
+    if locked.status not in RUNNING:
+        raise ApplicationError(_("This import is not being validated, so there is nothing to resume."), code="not_running")
+    if not is_stale(locked):
+        raise Conflict(_("Validation is running. Wait for it to finish."))
+    audit_record(actor=actor, event="import.resumed", target=locked, extra={
+        "after_row": locked.last_row_number, "rows_done": locked.rows_done, "rows_total": locked.rows_total,
+    })
+    schedule_validation(locked)
+    return locked
+
+
+def resume_stale_batches(*, now: dt.datetime | None = None) -> int:
+    """The sweeper's part: queue every running batch whose worker went silent. Returns how many."""
+    from kssp.core.imports.tasks import validate_import_batch
+
+    count = 0
+    for batch in ImportBatch.objects.filter(status__in=RUNNING).only("pk", "public_id", "heartbeat_at", "created_at"):
+        if is_stale(batch, now):
+            validate_import_batch.enqueue(str(batch.public_id))
+            count += 1
+    return count
+
+
+# --- promote --------------------------------------------------------------------------------------------
+
+
+class _StagedRows:
+    """The clean values of a batch's rows, in row order, read a page at a time; remembers the row
+    being promoted so that a refusal can say which row it was."""
+
+    def __init__(self, batch: ImportBatch, spec: ImportType) -> None:
+        self.batch_id = batch.pk
+        self.spec = spec
+        self.current = 0
+        self.count = 0
+
+    def __iter__(self) -> Iterator[StagedValues]:
+        last = 0
+        while True:
+            page = list(
+                StagedRow.objects.filter(batch_id=self.batch_id, row_number__gt=last)
+                .order_by("row_number")
+                .values_list("row_number", "cleaned", "has_errors")[:PROMOTE_PAGE]
+            )
+            if not page:
+                return
+            for number, clean, has_errors in page:
+                if has_errors or clean is None:
+                    raise Conflict(_("Row %(row)s has errors.") % {"row": number})
+                self.current = number
+                self.count += 1
+                yield StagedValues(number, self.spec.from_json(clean))
+            last = page[-1][0]
+
+
+def _refusal_text(exc: Exception) -> str:
+    if isinstance(exc, ApplicationError):
+        parts = [str(m) for messages in exc.fields.values() for m in messages] or [str(exc.message)]
+        return " ".join(parts)
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return _("The record could not be saved.")
+
+
+def import_batch_promote(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Create the live records of a validated batch, all or nothing, in one transaction.
+
+    The batch first moves to "promoting" (committed, so pages show it); then one transaction creates
+    every record through the type's ``promote`` (the module's services, which audit each record),
+    marks the batch promoted and writes ``import.promoted``. Any refusal rolls every record back and
+    returns the batch to "validated" with the reason; a process killed half-way leaves it "promoting"
+    with nothing written, to be promoted again or discarded."""
+    _visible(actor, batch)
+    spec = import_type(batch.import_type)
+    if spec is None:
+        raise ApplicationError(_("This kind of import is no longer available."), code="unknown_type")
+    if not import_batch_policy.can(actor, "promote", batch):
+        raise PermissionDenied()
+    with transaction.atomic():
+        locked = _lock(batch)
+        _check_promotable(locked)
+        if locked.status == ImportStatus.VALIDATED:
+            locked.status = ImportStatus.PROMOTING
+            locked.failure = None
+            locked.save(update_fields=["status", "failure", "updated_at"])
+    rows = _StagedRows(batch, spec)
+    try:
+        with transaction.atomic():
+            locked = _lock(batch)
+            if locked.status != ImportStatus.PROMOTING:
+                _check_promotable(locked)  # raises: it was promoted or discarded meanwhile
+            created = spec.promote(actor, iter(rows))
+            if rows.count != locked.rows_total:
+                raise RuntimeError(f"import type {spec.code} promoted {rows.count} of {locked.rows_total} rows")
+            locked.status = ImportStatus.PROMOTED
+            locked.records_created = created
+            locked.promoted_at = timezone.now()
+            locked.promoted_by_id = actor.ids.user_id
+            locked.failure = None
+            locked.save(update_fields=["status", "records_created", "promoted_at", "promoted_by", "failure", "updated_at"])
+            ImportSource.objects.filter(batch_id=locked.pk).delete()
+            audit_record(actor=actor, event="import.promoted", target=locked, after={
+                "import_type": spec.code, "filename": locked.filename, "sha256": locked.file_sha256,
+                "rows": locked.rows_total, "records_created": created,
+            })
+            return locked
+    except (ApplicationError, ValidationError, IntegrityError, DatabaseError) as exc:
+        if isinstance(exc, ApplicationError) and exc.code in ("already_final", "not_promotable"):
+            raise
+        text = _refusal_text(exc)
+        if rows.current:
+            message = Msg(gettext_lazy("Nothing was imported. Row %(row)s was refused: %(reason)s"), row=rows.current, reason=text)
+        else:
+            message = Msg(gettext_lazy("Nothing was imported: %(reason)s"), reason=text)
+        failure = stored("", message)
+        _back_to_validated(batch, failure)
+        raise ApplicationError(render(failure), code="promotion_failed") from exc
+    except Exception:
+        _back_to_validated(batch, stored("", Msg(gettext_lazy("Nothing was imported: the import stopped on an error."))))
+        raise
+
+
+def _check_promotable(batch: ImportBatch) -> None:
+    if batch.status in FINAL:
+        message = _("This import was already imported.") if batch.status == ImportStatus.PROMOTED else _("This import was discarded.")
+        raise ApplicationError(message, code="already_final")
+    if batch.status in RUNNING:
+        raise ApplicationError(_("Wait until every row is validated."), code="not_promotable")
+    if batch.status == ImportStatus.INVALID or batch.rows_invalid:
+        raise ApplicationError(
+            ngettext(
+                "%(count)s row has errors, so nothing can be imported. Correct it in the file and upload it again, "
+                "or discard this import.",
+                "%(count)s rows have errors, so nothing can be imported. Correct them in the file and upload it again, "
+                "or discard this import.",
+                batch.rows_invalid,
+            ) % {"count": batch.rows_invalid},
+            code="not_promotable",
+        )
+    if batch.rows_done != batch.rows_total:
+        raise ApplicationError(_("Wait until every row is validated."), code="not_promotable")
+
+
+def _back_to_validated(batch: ImportBatch, failure: dict[str, Any]) -> None:
+    with transaction.atomic():
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PROMOTING).update(
+            status=ImportStatus.VALIDATED, failure=failure, updated_at=timezone.now()
+        )
+
+
+# --- discard --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_batch_discard(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Drop a batch that was not promoted: its staged rows and its file are deleted, its history kept."""
+    _visible(actor, batch)
+    locked = _lock(batch)
+    if locked.status in FINAL:
+        message = _("This import was already imported.") if locked.status == ImportStatus.PROMOTED else _("This import was discarded.")
+        raise ApplicationError(message, code="already_final")
+    before = locked.status
+    locked.status = ImportStatus.DISCARDED
+    locked.discarded_at = timezone.now()
+    locked.discarded_by_id = actor.ids.user_id
+    locked.lease_token = ""
+    locked.heartbeat_at = None
+    locked.save(update_fields=["status", "discarded_at", "discarded_by", "lease_token", "heartbeat_at", "updated_at"])
+    StagedRow.objects.filter(batch_id=locked.pk).delete()
+    ImportSource.objects.filter(batch_id=locked.pk).delete()
+    audit_record(actor=actor, event="import.discarded", target=locked, before={"status": before}, after={
+        "status": locked.status, "rows": locked.rows_total, "rows_done": locked.rows_done,
+        "rows_invalid": locked.rows_invalid,
+    })
+    return locked
+
+
+# --- the report -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_report_download_record(*, actor: Actor, batch: ImportBatch, outcome: str, rows: int) -> None:
+    """Record that the row-by-row report left the platform as a file (before it is streamed)."""
+    _visible(actor, batch)
+    audit_record(actor=actor, event="import.report_downloaded", target=batch, extra={"outcome": outcome or "all", "rows": rows})

@@ -1,0 +1,119 @@
+"""``manage.py backup``: a consistent copy of the database, taken while the platform runs.
+
+* SQLite: the online backup API (``sqlite3.Connection.backup``), which copies a consistent snapshot
+  page by page, WAL included, without stopping writers for long.
+* PostgreSQL: ``pg_dump --format=custom`` (restore with ``manage.py restore``, which runs ``pg_restore``).
+
+The file goes to ``var/backups/kssp-<UTC time>.sqlite3`` (or ``.pgdump``), or to ``--output`` (a file
+or a folder), with a ``.sha256`` file beside it that ``restore`` checks.
+
+**Keys are not in the backup.** The audit chain's HMAC key, the anchor signing key and the master key
+of encrypted audit payloads (``KSSP_AUDIT_HMAC_KEY``, ``KSSP_AUDIT_ANCHOR_KEY``, ``KSSP_DATA_KEY``,
+kept in the environment or ``var/secrets.env``) and ``KSSP_SECRET_KEY`` must be kept separately, in a
+different place from the backups: without them a restored audit trail cannot be verified and encrypted
+payloads cannot be read; with them stored beside the backups, a stolen backup could be read and a forged
+chain re-signed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
+
+KEYS_NOTE = (
+    "Keys are not in the backup: keep KSSP_SECRET_KEY, KSSP_AUDIT_HMAC_KEY, KSSP_AUDIT_ANCHOR_KEY and "
+    "KSSP_DATA_KEY (var/secrets.env or the environment) separately, away from the backups."
+)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def pg_environment(db: dict[str, Any]) -> dict[str, str]:
+    """libpq environment for pg_dump/pg_restore from Django's connection settings (no password on argv)."""
+    env = dict(os.environ)
+    for key, name in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD")):
+        if db.get(key):
+            env[name] = str(db[key])
+    options = db.get("OPTIONS") or {}
+    if options.get("sslmode"):
+        env["PGSSLMODE"] = str(options["sslmode"])
+    return env
+
+
+class Command(BaseCommand):
+    help = "Back up the database (SQLite online backup, or pg_dump for PostgreSQL). " + KEYS_NOTE
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--output", "-o", help="file or folder for the backup (default: var/backups/)")
+        parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="database alias (default: default)")
+
+    def handle(self, *args: object, **options: Any) -> None:
+        connection = connections[options["database"]]
+        vendor = connection.vendor
+        if vendor not in {"sqlite", "postgresql"}:
+            raise CommandError(f"Backups are implemented for SQLite and PostgreSQL, not {vendor}.")
+        suffix = ".sqlite3" if vendor == "sqlite" else ".pgdump"
+        target = self._target(options.get("output"), suffix)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            if vendor == "sqlite":
+                self._sqlite(connection, partial)
+            else:
+                self._postgresql(connection.settings_dict, partial)
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+        digest = sha256_of(target)
+        Path(f"{target}.sha256").write_text(f"{digest}  {target.name}\n", encoding="utf-8")
+        self.stdout.write(f"Backup written: {target}")
+        self.stdout.write(f"SHA-256: {digest}")
+        self.stdout.write(KEYS_NOTE)
+
+    def _target(self, output: str | None, suffix: str) -> Path:
+        stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
+        name = f"kssp-{stamp}{suffix}"
+        if not output:
+            return Path(settings.VAR_DIR) / "backups" / name
+        path = Path(output)
+        if path.is_dir() or output.endswith(os.sep):
+            return path / name
+        if path.exists():
+            raise CommandError(f"{path} exists; give a new file name or a folder.")
+        return path
+
+    def _sqlite(self, connection: Any, target: Path) -> None:
+        connection.ensure_connection()
+        source: sqlite3.Connection = connection.connection
+        destination = sqlite3.connect(str(target))
+        try:
+            source.backup(destination, pages=1024)
+            # A self-contained file: reading it later creates no -wal/-shm beside it.
+            destination.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            destination.close()
+
+    def _postgresql(self, db: dict[str, Any], target: Path) -> None:
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            raise CommandError("pg_dump was not found; install the PostgreSQL client (postgresql-client).")
+        command = [pg_dump, "--format=custom", "--file", str(target), "--dbname", str(db["NAME"])]
+        result = subprocess.run(command, env=pg_environment(db), capture_output=True, text=True, check=False)  # noqa: S603
+        if result.returncode != 0:
+            raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
