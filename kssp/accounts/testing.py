@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.test import Client
 from django.utils import timezone
 
+from kssp.accounts import security
 from kssp.accounts.actor import SESSION_KEY, actor_for
 from kssp.accounts.models import Clearance, Institution, Membership, Role, Unit, User
 from kssp.core.markings import Classification
@@ -32,6 +33,8 @@ class Person:
         client.force_login(self.user)
         session = client.session
         session[SESSION_KEY] = self.membership.pk
+        # What the sign-in view stamps: the start of the shift and the last activity.
+        session[security.LOGIN_AT_KEY] = session[security.LAST_ACTIVE_KEY] = security.now()
         session.save()
         return client
 

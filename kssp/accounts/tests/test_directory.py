@@ -8,27 +8,13 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.urls import include, path
 from django.utils import timezone
 
 from kssp.accounts.models import Clearance, Institution, Membership, Unit, User
-from kssp.core import views as core_views
 from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent
 
-# The lead mounts the pages in config/urls.py at "directory/"; the tests use a small URLconf of their
-# own (the page chrome's URLs plus these pages) so that they do not depend on every module's URLs.
-urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/", include("kssp.accounts.urls")),
-    path("directory/", include("kssp.accounts.urls_directory")),
-]
-handler404 = "kssp.core.views.not_found"
-handler403 = "kssp.core.views.forbidden"
-handler400 = "kssp.core.views.bad_request"
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 def unit(institution: str, code: str) -> Unit:

@@ -60,8 +60,8 @@ def open_(actor, record, *, minutes=30, reason=REASON, record_type="bulletins.bu
 
 def test_it_needs_the_permission(world):
     record = bulletin(world.customs)
-    with pytest.raises(PermissionDenied):
-        open_(world.kp_investigator.actor, record)
+    with pytest.raises(PermissionDenied):  # a police officer's role holds no break-glass permission
+        open_(world.kp_officer.actor, record)
     assert not Grant.objects.exists()
 
 
@@ -176,5 +176,5 @@ def test_the_page_shows_refusals_on_the_form(world, may_break_glass):
 
 
 def test_the_page_is_forbidden_without_the_permission(world):
-    client = verify_session(world.kp_investigator.client(), world.kp_investigator.user)
+    client = verify_session(world.kp_officer.client(), world.kp_officer.user)
     assert client.get("/accounts/security/break-glass/").status_code == 403

@@ -355,6 +355,7 @@ def test_the_api_refuses_a_session_without_the_second_step(world, mfa_on):
 def test_the_api_session_check_itself_needs_the_verified_session(world, settings):
     """The check in SessionAuthentication, without the middleware in front of it."""
     settings.KSSP = kssp_settings(MFA_REQUIRED=True)
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("SessionSecurityMiddleware")]
     client = world.kp_investigator.client()
     refused = client.get(API)
     assert refused.status_code == 401

@@ -3,11 +3,6 @@ the offline queue gets, and POST /api/v1/bulletins/ with a client-generated ``pu
 
 Bad input of the issue: "the same client UUID submitted twice with different content (refused, first
 one kept)" — for the page, the queue (JSON) and the API.
-
-This module is also the URLconf of its tests: it mounts the quick-capture URLs in the bulletins
-namespace (until kssp/bulletins/urls.py includes them) and, at /api/v1/bulletins/, the bulletin
-viewset with ``IdempotentCreateMixin`` and a writable ``public_id`` (the change proposed for
-kssp/bulletins/api).
 """
 
 from __future__ import annotations
@@ -17,65 +12,15 @@ import uuid
 from typing import Any
 
 import pytest
-from django.urls import URLResolver, include, path
-from rest_framework import serializers
-from rest_framework.routers import SimpleRouter
 
-from config import urls as site
 from kssp.bulletins import quick_capture
-from kssp.bulletins import urls as bulletin_urls
-from kssp.bulletins.api.serializers import BulletinSerializer
-from kssp.bulletins.api.views import BulletinViewSet
 from kssp.bulletins.models import Bulletin
 from kssp.core.markings import Classification
 from kssp.core.models.audit import AuditEvent
-from kssp.core.offline import IdempotentCreateMixin
 from kssp.core.offline_capture.models import OfflineSubmission
 from kssp.core.testing.contract import assert_error
 
-# --- the URLconf of these tests ------------------------------------------------------------------------
-
-
-API_APPLIED = issubclass(BulletinViewSet, IdempotentCreateMixin)
-
-if API_APPLIED:
-    _api: list[Any] = []  # the site's own /api/v1/bulletins/ takes public_id
-else:
-
-    class ClientIdBulletinSerializer(BulletinSerializer):
-        public_id = serializers.UUIDField(
-            required=False, help_text="A UUID generated on the device; sending it again is safe (one bulletin per UUID)."
-        )
-
-        class Meta(BulletinSerializer.Meta):
-            read_only_fields = [name for name in BulletinSerializer.Meta.read_only_fields if name != "public_id"]
-
-    class IdempotentBulletinViewSet(IdempotentCreateMixin, BulletinViewSet):
-        serializer_class = ClientIdBulletinSerializer
-
-        def service_create(self, actor: Any, data: dict[str, Any]) -> Bulletin:
-            # What BulletinViewSet.service_create does once bulletin_create takes public_id.
-            client_id = data.pop("public_id", None)
-            if client_id is None:
-                return super().service_create(actor, data)
-            return quick_capture._create(actor, client_id, data)
-
-    _router = SimpleRouter()
-    _router.register("bulletins", IdempotentBulletinViewSet, basename="bulletin")
-    _api = [path("api/v1/", include(_router.urls))]
-
-_bulletin_patterns = list(bulletin_urls.urlpatterns)
-if not any(getattr(p, "name", "") == "bulletin_quick_capture" for p in _bulletin_patterns):
-    _bulletin_patterns += quick_capture.urlpatterns
-
-urlpatterns = [
-    *_api,
-    path("bulletins/", include((_bulletin_patterns, "bulletins"))),
-    *[p for p in site.urlpatterns if not (isinstance(p, URLResolver) and p.namespace == "bulletins")],
-]
-handler404, handler403, handler400, handler500 = site.handler404, site.handler403, site.handler400, site.handler500
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 PAGE = "/bulletins/quick-capture/"
 JSON = {"HTTP_ACCEPT": "application/json", "HTTP_ACCEPT_LANGUAGE": "en"}

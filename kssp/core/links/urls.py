@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kssp.core.links import views
 
 app_name = "links"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("search/", views.record_search, name="record_search"),
+    path("<str:record_type>/<uuid:record_id>/add/", views.link_add, name="link_add"),
+    path("<str:record_type>/<uuid:record_id>/<uuid:link_id>/remove/", views.link_remove, name="link_remove"),
+]

@@ -67,6 +67,10 @@ def last_audit_seq() -> int:
 
 
 class ApiContract:
+    # A static database marker, so that pytest-django orders these tests with the other database tests
+    # (before the transactional browser tests that flush the tables).
+    pytestmark: ClassVar[list[Any]] = [pytest.mark.django_db]
+
     # --- declarations ------------------------------------------------------------------------------
     viewset: ClassVar[type]
     list_url: ClassVar[str]

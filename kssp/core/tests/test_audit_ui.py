@@ -12,9 +12,7 @@ import io
 import pytest
 import time_machine
 from django.db import connection, transaction
-from django.urls import include, path
 
-from kssp.core import views as core_views
 from kssp.core.audit import audit_record
 from kssp.core.audit.service import shred_subject
 from kssp.core.exceptions import ApplicationError, PermissionDenied
@@ -23,19 +21,7 @@ from kssp.core.models import AuditEvent
 from kssp.core.policy import Actor
 from kssp.core.services.audit_ui import audit_export_record, audit_search_record
 
-# The lead mounts the pages in config/urls.py at "audit/"; the tests use a small URLconf of their own
-# (the page chrome's URLs plus these pages) so that they do not depend on every other module's URLs.
-urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/", include("kssp.accounts.urls")),
-    path("audit/", include("kssp.core.urls_audit")),
-]
-handler404 = "kssp.core.views.not_found"
-handler403 = "kssp.core.views.forbidden"
-handler400 = "kssp.core.views.bad_request"
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 LIST = "/audit/"
 EXPORT = "/audit/export/"

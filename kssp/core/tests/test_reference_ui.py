@@ -7,9 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.urls import include, path
 
-from kssp.core import views as core_views
 from kssp.core.models import AuditEvent
 from kssp.core.models.reference import (
     BorderDirectorate,
@@ -22,19 +20,7 @@ from kssp.core.models.reference import (
     PoliceRegion,
 )
 
-# The lead mounts the pages in config/urls.py at "reference/"; the tests use a small URLconf of their
-# own (the page chrome's URLs plus these pages) so that they do not depend on every module's URLs.
-urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/", include("kssp.accounts.urls")),
-    path("reference/", include("kssp.core.urls_reference")),
-]
-handler404 = "kssp.core.views.not_found"
-handler403 = "kssp.core.views.forbidden"
-handler400 = "kssp.core.views.bad_request"
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 def names(model, **kw):

@@ -1,0 +1,129 @@
+"""Writes on record links: create and remove, audited in the same transaction (ARCHITECTURE rule 1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kssp.core.audit import audit_record
+from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from kssp.core.links import records
+from kssp.core.links.link_types import link_type as lookup_link_type
+from kssp.core.links.models import RecordLink
+from kssp.core.links.policies import record_link_policy
+from kssp.core.policy import Actor
+
+REASON_MAX = 2000
+
+
+def _end(record: Any) -> dict[str, str]:
+    return {"type": records.record_label(type(record)), "public_id": str(record.public_id)}
+
+
+def _snapshot(link: RecordLink, source: Any, target: Any) -> dict[str, Any]:
+    return {"link": str(link.public_id), "type": link.link_type, "from": _end(source), "to": _end(target), "evidential": link.evidential}
+
+
+@transaction.atomic
+def link_create(
+    *, actor: Actor, source: Any, target: Any, link_type: str, evidential: bool | None = None, reason: str = ""
+) -> RecordLink:
+    """Link ``source`` → ``target`` with a registered type ("source derived from target").
+
+    The actor must see both ends (a record one may not see answers NotFound, on the ``target`` field
+    when it is the target) and may change at least one of them. Refused with a field error: an unknown
+    type, a record linked to itself, the same link twice, an evidential link without a reason.
+    """
+    if not actor.is_authenticated:
+        raise PermissionDenied()
+    if records.record_type_for(source) is None or not records.can(actor, "view", source):
+        raise NotFound()
+    if records.record_type_for(target) is None or not records.can(actor, "view", target):
+        raise NotFound(fields={"target": [_("There is no such record, or you may not see it.")]})
+    if not (records.can(actor, "change", source) or records.can(actor, "change", target)):
+        raise PermissionDenied(_("You may link only records you may change."))
+
+    errors: dict[str, list[str]] = {}
+    spec = lookup_link_type(link_type)
+    if spec is None:
+        errors["link_type"] = [_("Choose a type of link.")]
+    source_ct = ContentType.objects.get_for_model(source)
+    target_ct = ContentType.objects.get_for_model(target)
+    if source_ct == target_ct and source.pk == target.pk:
+        errors["target"] = [_("A record cannot be linked to itself.")]
+    reason = (reason or "").strip()
+    if evidential is None:
+        evidential = bool(spec and spec.evidential_default)
+    if len(reason) > REASON_MAX:
+        errors["reason"] = [_("Keep the reason under %(max)s characters.") % {"max": REASON_MAX}]
+    elif evidential and not reason:
+        errors["reason"] = [_("Say why this link is evidential.")]
+    if errors:
+        raise ApplicationError(_("The records were not linked."), fields=errors)
+    assert spec is not None
+
+    same = Q(from_type=source_ct, from_id=source.pk, to_type=target_ct, to_id=target.pk)
+    if spec.symmetric:
+        same |= Q(from_type=target_ct, from_id=target.pk, to_type=source_ct, to_id=source.pk)
+    if RecordLink.objects.active().filter(same, link_type=spec.code).exists():
+        raise ApplicationError(
+            _("The records were not linked."), fields={"target": [_("These records are already linked this way.")]}, code="duplicate"
+        )
+    ids = actor.ids
+    link = RecordLink(
+        link_type=spec.code,
+        from_type=source_ct, from_id=source.pk, from_public_id=source.public_id,
+        to_type=target_ct, to_id=target.pk, to_public_id=target.public_id,
+        evidential=bool(evidential),
+        reason=reason,
+        created_by=actor.user,
+        created_by_institution_id=ids.institution_id,
+    )
+    try:
+        with transaction.atomic():
+            link.save(force_insert=True)
+    except IntegrityError:
+        # The same link made a moment ago by someone else (the unique constraint on active links).
+        raise ApplicationError(
+            _("The records were not linked."), fields={"target": [_("These records are already linked this way.")]}, code="duplicate"
+        ) from None
+    audit_record(
+        actor=actor, event="link.created", target=link, target_institution_id=source.owner_institution_id,
+        after=_snapshot(link, source, target), reason=reason,
+    )
+    return link
+
+
+@transaction.atomic
+def link_remove(*, actor: Actor, link: RecordLink, reason: str) -> RecordLink:
+    """End a link (the row stays, marked removed). Needs a reason and the right to change either end."""
+    link = RecordLink.objects.select_for_update().get(pk=link.pk)
+    if not record_link_policy.can(actor, "view", link) or link.removed_at is not None:
+        raise NotFound()
+    if not record_link_policy.can(actor, "remove", link):
+        raise PermissionDenied(_("You may remove only links of records you may change."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("The link was not removed."), fields={"reason": [_("Give the reason for removing the link.")]})
+    if len(reason) > REASON_MAX:
+        raise ApplicationError(
+            _("The link was not removed."), fields={"reason": [_("Keep the reason under %(max)s characters.") % {"max": REASON_MAX}]}
+        )
+    link.removed_at = timezone.now()
+    link.removed_by = actor.user
+    link.removal_reason = reason
+    link.save(update_fields=["removed_at", "removed_by", "removal_reason", "updated_at"])
+    source = records.records_by_key({(link.from_type_id, link.from_id)}).get((link.from_type_id, link.from_id))
+    audit_record(
+        actor=actor, event="link.removed", target=link,
+        target_institution_id=getattr(source, "owner_institution_id", None),
+        before={"link": str(link.public_id), "type": link.link_type, "evidential": link.evidential,
+                "from": str(link.from_public_id), "to": str(link.to_public_id)},
+        reason=reason,
+    )
+    return link

@@ -1,0 +1,162 @@
+"""The links panel's actions: add a link from the page's record, remove one, and the record picker.
+
+The panel itself is rendered on every detail page by the ``links_panel`` template tag; these views
+answer its forms. With htmx they return the panel again (with field errors and status 400 when the
+service refused); without, they redirect back to the page, or show the panel on a page of its own
+when there are errors to show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from kssp.core.exceptions import ApplicationError, NotFound
+from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
+from kssp.core.forms import apply_service_error
+from kssp.core.links import records, selectors, services
+from kssp.core.links.forms import LinkForm, LinkRemoveForm
+from kssp.core.policy import Actor
+
+PANEL_TEMPLATE = "links/_panel_body.html"
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+def _record(actor: Actor, record_type: str, record_id: Any) -> Any:
+    record = records.get_visible(actor, record_type, record_id)
+    if record is None:
+        raise Http404
+    return record
+
+
+def panel_context(
+    request: HttpRequest,
+    record: Any,
+    *,
+    form: LinkForm | None = None,
+    remove_form: tuple[Any, LinkRemoveForm] | None = None,
+    notice: str = "",
+) -> dict[str, Any]:
+    """Everything the panel shows for ``record``, computed for the request's actor."""
+    actor = _actor(request)
+    record_type = records.record_type_for(record)
+    if record_type is None or not actor.is_authenticated or not record_type.policy.can(actor, "view", record):
+        return {"record": None}
+    rows = selectors.link_rows_for(actor=actor, record=record)
+    for row in rows:
+        if remove_form is not None and remove_form[0] == row.link.public_id:
+            row.remove_form = remove_form[1]
+        else:
+            row.remove_form = LinkRemoveForm(auto_id=f"id_link_remove_{row.link.public_id.hex[:12]}_%s")
+    can_link = record_type.policy.can(actor, "change", record)
+    return {
+        "record": record,
+        "record_type": record_type.label,
+        "rows": rows,
+        "can_link": can_link,
+        "form": form or (LinkForm(auto_id="id_link_%s", initial={"target_type": record_type.label}) if can_link else None),
+        "notice": notice,
+        "next_url": _next_url(request),
+    }
+
+
+def _next_url(request: HttpRequest) -> str:
+    """The page to go back to: the ``next`` field of a panel form, else the page that renders the panel."""
+    candidate = request.POST.get("next", "") if request.method == "POST" else request.get_full_path()
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return ""
+
+
+def _respond(request: HttpRequest, record: Any, *, ok_message: str = "", status: int = 200, **panel: Any) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        return render(request, PANEL_TEMPLATE, panel_context(request, record, notice=ok_message, **panel), status=status)
+    if status < 400:
+        messages.success(request, ok_message)
+        return redirect((_next_url(request) or records.record_url(record) or "/") + "#links")
+    context = panel_context(request, record, **panel)
+    context["record_url"] = records.record_url(record)
+    context["record_title"] = records.record_title(record)
+    return render(request, "links/link_page.html", context, status=status)
+
+
+@never_cache
+@require_POST
+@login_required
+def link_add(request: HttpRequest, record_type: str, record_id: Any) -> HttpResponse:
+    actor = _actor(request)
+    record = _record(actor, record_type, record_id)
+    form = LinkForm(request.POST, auto_id="id_link_%s")
+    if form.is_valid():
+        other, matches = records.find_visible(actor, form.cleaned_data["target_type"], form.cleaned_data["target"])
+        if other is None:
+            if matches > 1:
+                form.add_error("target", _("Several records have this number. Give the public id instead."))
+            else:
+                form.add_error("target", _("There is no such record, or you may not see it."))
+        else:
+            code, outgoing = form.direction()
+            source, target = (record, other) if outgoing else (other, record)
+            try:
+                services.link_create(
+                    actor=actor, source=source, target=target, link_type=code,
+                    evidential=form.cleaned_data["evidential"], reason=form.cleaned_data["reason"],
+                )
+            except NotFound as exc:
+                if not exc.fields:
+                    raise Http404 from None
+                apply_service_error(form, exc)
+            except ServicePermissionDenied as exc:
+                raise PermissionDenied(str(exc.message)) from None
+            except ApplicationError as exc:
+                apply_service_error(form, exc)
+            else:
+                return _respond(request, record, ok_message=_("The records were linked."))
+    return _respond(request, record, status=400, form=form)
+
+
+@never_cache
+@require_POST
+@login_required
+def link_remove(request: HttpRequest, record_type: str, record_id: Any, link_id: Any) -> HttpResponse:
+    actor = _actor(request)
+    record = _record(actor, record_type, record_id)
+    row = next((r for r in selectors.link_rows_for(actor=actor, record=record) if r.link.public_id == link_id), None)
+    if row is None:
+        raise Http404
+    form = LinkRemoveForm(request.POST, auto_id=f"id_link_remove_{row.link.public_id.hex[:12]}_%s")
+    if form.is_valid():
+        try:
+            services.link_remove(actor=actor, link=row.link, reason=form.cleaned_data["reason"])
+        except NotFound:
+            raise Http404 from None
+        except ServicePermissionDenied as exc:
+            raise PermissionDenied(str(exc.message)) from None
+        except ApplicationError as exc:
+            apply_service_error(form, exc)
+        else:
+            return _respond(request, record, ok_message=_("The link was removed."))
+    return _respond(request, record, status=400, remove_form=(row.link.public_id, form))
+
+
+@never_cache
+@require_GET
+@login_required
+def record_search(request: HttpRequest) -> HttpResponse:
+    """Options for the record picker: records of the chosen type the actor may see, by number."""
+    actor = _actor(request)
+    found = records.search_visible(actor, request.GET.get("target_type", ""), request.GET.get("target", ""))
+    options = [{"value": records.record_number(r), "label": records.record_title(r)} for r in found]
+    return render(request, "links/_search_options.html", {"options": options})
