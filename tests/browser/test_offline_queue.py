@@ -17,14 +17,12 @@ from playwright.sync_api import expect
 
 from kssp.accounts.testing import PASSWORD
 from kssp.bulletins.models import Bulletin
-from kssp.bulletins.tests.test_quick_capture import handler400, handler403, handler404, handler500, urlpatterns  # noqa: F401
 from kssp.core.offline_capture.models import OfflineSubmission
 from tests.browser.conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.urls(__name__),  # the quick-capture page, mounted by the URLconf imported above
 ]
 
 QUEUE_KEY = "kssp.offline.queue.v1"

@@ -154,12 +154,12 @@ def test_a_genuine_csrf_token_is_accepted(world):
 @pytest.mark.parametrize(
     ("person", "expected"),
     [
-        ("kp_investigator", {"bulletins", "directory", "reference"}),
-        ("prosecutor", {"bulletins", "directory", "reference"}),
-        ("kp_auditor", {"audit", "directory", "reference"}),
-        ("kp_dpo", {"audit", "directory", "reference"}),
-        ("inspector", {"audit", "reference"}),
-        ("kp_admin", {"directory", "reference"}),
+        ("kp_investigator", {"bulletins", "parties", "imports", "worklist", "portal", "directory", "reference"}),
+        ("prosecutor", {"bulletins", "parties", "worklist", "directory", "reference"}),
+        ("kp_auditor", {"audit", "worklist", "retention", "directory", "reference"}),
+        ("kp_dpo", {"audit", "worklist", "retention", "directory", "reference"}),
+        ("inspector", {"audit", "worklist", "retention", "reference"}),
+        ("kp_admin", {"worklist", "directory", "reference"}),
     ],
 )
 def test_navigation_is_built_only_from_the_acting_membership_permissions(world, person, expected):
