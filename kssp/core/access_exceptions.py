@@ -39,6 +39,10 @@ def hit_check(*, actor: Actor, model: type[Any], match: Q, purpose: str) -> list
     """Tell the actor which units hold matching records the actor cannot see, and notify those units."""
     if not actor.is_authenticated or not actor.has_perm(HITS_CHECK):
         raise PermissionDenied()
+    if actor.institution_kind == INTELLIGENCE_KIND:
+        # The Intelligence Agency has no search into other tenants, not even existence-only
+        # (users-review point 4); it receives records only by dissemination.
+        raise PermissionDenied()
     if not (purpose or "").strip():
         raise ApplicationError(_("The check was not run."), fields={"purpose": [_("Give the purpose of the check.")]})
     policy = policy_for(model)

@@ -55,3 +55,10 @@ def test_aggregate_counts_suppress_small_cells_except_for_the_owner(world):
 def test_aggregate_counts_need_the_permission(world):
     with pytest.raises(PermissionDenied):
         aggregate_counts(actor=world.kp_investigator.actor, model=Bulletin, group_by="kind")
+
+
+def test_the_intelligence_agency_cannot_run_an_existence_check(world):
+    BulletinFactory(owner=world.customs, title="ABC123")
+    with pytest.raises(PermissionDenied):
+        hit_check(actor=world.aki.actor, model=Bulletin, match=Q(title__icontains="ABC123"), purpose="p")
+    assert not HitNotice.objects.exists()
