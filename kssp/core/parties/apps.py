@@ -8,10 +8,5 @@ class PartiesConfig(AppConfig):
     verbose_name = _("Persons, organisations and vehicles")
 
     def ready(self) -> None:
-        from kssp.core.parties import audit_events, permissions, policies  # noqa: F401
-
-        try:
-            from kssp.core.search import registry  # noqa: F401  (the global search of issue #3 point 7)
-        except ImportError:  # pragma: no cover - the search part is not installed yet
-            return
-        from kssp.core.parties import search  # noqa: F401
+        # Event types, permissions, policies, retention classes and the global search's person types.
+        from kssp.core.parties import audit_events, permissions, policies, retention, search  # noqa: F401

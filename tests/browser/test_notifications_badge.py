@@ -8,7 +8,7 @@ import os
 import pytest
 
 from kssp.core.notifications.services import notify
-from tests.browser.conftest import chromium, console, open_page, sign_in  # noqa: F401  (fixtures)
+from tests.browser.conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,7 +17,7 @@ pytestmark = [
 ]
 
 
-def test_marking_read_refreshes_the_badge_passively(world, live_server, open_page):  # noqa: F811
+def test_marking_read_refreshes_the_badge_passively(world, live_server, open_page):
     from kssp.accounts.testing import PASSWORD
 
     me = world.kp_investigator
