@@ -27,7 +27,8 @@ _PROTECTED = re.compile(
     r"|\b\w*_\w*\b"  # identifiers such as valid_from
     r"|\b[A-Za-z]+/[A-Za-z0-9.+-]+\b"  # media types and zone names: application/json
     r"|\b\d+/[A-Z]+-\d+\b"  # law numbers: 03/L-178
-    r"|\b[A-Z]\d\b)"  # handling codes: H0-H3
+    r"|\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]+\b"  # codes mixing letters and digits: H0, 7KQ3, 2HFA
+    r"|\b[a-z_]+\.[a-z_]+\b)"  # dotted identifiers: app.model
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 EXCEPTIONS_FILE = Path(__file__).resolve().parents[2] / "locale" / "sr_cyrl_exceptions.txt"
