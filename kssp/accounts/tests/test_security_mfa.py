@@ -357,6 +357,7 @@ def test_the_api_session_check_itself_needs_the_verified_session(world, settings
     settings.KSSP = kssp_settings(MFA_REQUIRED=True)
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("SessionSecurityMiddleware")]
     client = world.kp_investigator.client()
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     refused = client.get(API)
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "mfa_required"

@@ -184,6 +184,7 @@ def test_api_same_uuid_twice_is_201_then_200_with_the_same_bulletin(world):
 
 def test_api_same_uuid_with_other_content_is_409_and_the_first_is_kept(world):
     client = world.kp_investigator.client()
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     body = payload()
     api_post(client, body)
     error = assert_error(api_post(client, {**body, "title": "Changed"}), 409, "offline_conflict")

@@ -3,6 +3,7 @@ pseudonymisation, merge and unmerge, and the bad input of issue #3 point 1."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -250,7 +251,7 @@ def test_a_protected_witness_is_pseudonymised_without_a_specific_grant(world):
     client = world.kp_investigator.client()
     body = client.get(f"{PERSONS}{person.public_id}/").json()
     assert body["pseudonymised"] is True
-    assert body["display_name"].startswith("Witness W-") and len(body["display_name"]) == len("Witness W-3F9A")
+    assert re.fullmatch(r".+ W-[0-9A-F]{4}", body["display_name"])  # "Witness W-3F9A" in the reader's language
     assert body["date_of_birth"] == "1990"
     assert body["given_name"] == body["family_name"] == body["personal_number"] == ""
     assert "Krasniqi" not in client.get(PERSONS).content.decode()
@@ -285,7 +286,7 @@ def test_a_juvenile_is_pseudonymised_too(world):
     person = PersonFactory(owner=owner, birth_year=2012)
     PartyLinkFactory(record=VehicleFactory(owner=owner), person=person, juvenile=True, subject_category="suspect")
     body = owner.client().get(f"{PERSONS}{person.public_id}/").json()
-    assert body["display_name"].startswith("Juvenile J-") and body["date_of_birth"] == "2012"
+    assert re.fullmatch(r".+ J-[0-9A-F]{4}", body["display_name"]) and body["date_of_birth"] == "2012"
 
 
 def test_editing_a_pseudonymised_person_is_refused(world):
