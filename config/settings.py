@@ -32,6 +32,15 @@ def _load_env_file(path: Path) -> None:
         os.environ.setdefault(key.strip(), value.strip())
 
 
+def _bool(value: str | None) -> bool:
+    return (value or "").lower() in {"1", "true", "yes", "on"}
+
+
+if not _bool(os.environ.get("KSSP_TESTING")) and "KSSP_SECRET_KEY" not in os.environ and not _bool(os.environ.get("KSSP_REQUIRE_ENV")):
+    # A developer's fresh checkout: make random keys once (production sets KSSP_REQUIRE_ENV=1).
+    from config.secrets_file import write_secrets
+
+    write_secrets(VAR_DIR)
 _load_env_file(VAR_DIR / "secrets.env")
 
 
