@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
@@ -109,7 +110,7 @@ def write_xlsx(doc: ExportDocument) -> bytes:
     for cells in _rows(ws, doc):
         ws.append(cells)
 
-    about = wb.create_sheet(_sheet_title(_("About")))
+    about = wb.create_sheet(_sheet_title(pgettext("export sheet", "About this export")))
     about.column_dimensions["A"].width = 24
     about.column_dimensions["B"].width = 90
     about.oddHeader.center.text = _header_text(doc.marking)

@@ -124,7 +124,7 @@ def test_cyrillic_catalogue_is_derived_from_latin():
 
     target = LOCALE / "sr_Cyrl" / "LC_MESSAGES" / "django.po"
     derive_cyrillic(LOCALE / "sr_Latn" / "LC_MESSAGES" / "django.po", target)
-    latin = {e.msgid: e.msgstr for e in catalogue("sr_Latn")}
+    latin = {(e.msgctxt, e.msgid): e.msgstr for e in catalogue("sr_Latn")}
     for entry in polib.pofile(str(target)):
         if entry.msgstr and not entry.msgid_plural:
-            assert entry.msgstr == latin_to_cyrillic(latin[entry.msgid])
+            assert entry.msgstr == latin_to_cyrillic(latin[(entry.msgctxt, entry.msgid)])
