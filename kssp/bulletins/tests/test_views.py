@@ -493,3 +493,14 @@ def test_a_post_without_a_valid_csrf_token_is_refused_and_saves_nothing(world):
     response = client.post(CREATE, {**valid_data(), "csrfmiddlewaretoken": "x" * 64})
     assert response.status_code == 403
     assert not Bulletin.objects.exists()
+
+
+def test_the_timeline_says_issued_and_withdrawn_with_the_reason(world):
+    from kssp.bulletins.services import bulletin_create, bulletin_transition
+
+    actor = world.kp_investigator.actor
+    bulletin = bulletin_create(actor=actor, title="Timeline", body="Text", kind="notice", classification=Classification.RESTRICTED)
+    bulletin_transition(actor=actor, bulletin=bulletin, to=BulletinStatus.ISSUED)
+    bulletin_transition(actor=actor, bulletin=bulletin, to=BulletinStatus.WITHDRAWN, reason="found again")
+    page = en(world.kp_investigator).get(url("bulletin_detail", bulletin)).content.decode()
+    assert "Bulletin issued" in page and "Bulletin withdrawn" in page and "found again" in page
