@@ -59,7 +59,8 @@ def _require(actor: Actor, code: str) -> None:
         raise PermissionDenied()
 
 
-def _check_markings(actor: Actor, data: dict[str, Any], errors: dict[str, list[str]]) -> None:
+def _markings(actor: Actor, data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    """The classification and handling code given in ``data``, checked (field errors into ``errors``)."""
     if "classification" in data:
         level = data["classification"]
         if level not in Classification.values:
@@ -68,6 +69,7 @@ def _check_markings(actor: Actor, data: dict[str, Any], errors: dict[str, list[s
             errors["classification"] = [_("You cannot mark a record above your own security clearance.")]
     if data.get("handling_code") and data["handling_code"] not in HandlingCode.values:
         errors["handling_code"] = [_("Unknown handling code.")]
+    return {k: (data[k] or "") if k == "handling_code" else data[k] for k in ("classification", "handling_code") if k in data}
 
 
 def _text(data: dict[str, Any], name: str, errors: dict[str, list[str]], *, required: bool = False, max_length: int) -> str:
@@ -197,9 +199,7 @@ def _person_fields(actor: Actor, data: dict[str, Any], *, person: Person | None)
         values["nationality"] = _country(data, "nationality", errors)
     if creating or "addresses" in data:
         values["addresses"] = _text(data, "addresses", errors, max_length=2000)
-    markings: dict[str, Any] = {k: data[k] for k in ("classification", "handling_code") if k in data}
-    _check_markings(actor, markings, errors)
-    values.update({k: (v or "") if k == "handling_code" else v for k, v in markings.items()})
+    values.update(_markings(actor, data, errors))
     if errors:
         raise ApplicationError(_("The person was not saved."), fields=errors)
     return values
@@ -351,9 +351,7 @@ def _organisation_fields(actor: Actor, data: dict[str, Any], *, creating: bool) 
         values["org_type"] = _choice(data, "org_type", OrganisationType, errors)
     if "contains_personal_data" in data:
         values["contains_personal_data"] = bool(data["contains_personal_data"])
-    markings: dict[str, Any] = {k: data[k] for k in ("classification", "handling_code") if k in data}
-    _check_markings(actor, markings, errors)
-    values.update({k: (v or "") if k == "handling_code" else v for k, v in markings.items()})
+    values.update(_markings(actor, data, errors))
     if errors:
         raise ApplicationError(_("The organisation was not saved."), fields=errors)
     return values
@@ -451,9 +449,7 @@ def _vehicle_fields(actor: Actor, data: dict[str, Any], *, vehicle: Vehicle | No
         errors.setdefault("plate", []).append(_("Give the plate or the VIN."))
     if "contains_personal_data" in data:
         values["contains_personal_data"] = bool(data["contains_personal_data"])
-    markings: dict[str, Any] = {k: data[k] for k in ("classification", "handling_code") if k in data}
-    _check_markings(actor, markings, errors)
-    values.update({k: (v or "") if k == "handling_code" else v for k, v in markings.items()})
+    values.update(_markings(actor, data, errors))
     if errors:
         raise ApplicationError(_("The vehicle was not saved."), fields=errors)
     return values
