@@ -21,3 +21,15 @@ def english_outside_requests():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def audit_anchor_file(tmp_path_factory):
+    """Each test gets its own audit anchor file: the database is rolled back after a test, a file is not."""
+    from uuid import uuid4
+
+    from django.test import override_settings
+
+    path = tmp_path_factory.getbasetemp() / f"audit-anchors-{uuid4().hex}.jsonl"
+    with override_settings(AUDIT_ANCHOR_FILE=path):
+        yield path

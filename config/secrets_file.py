@@ -18,11 +18,15 @@ def write_secrets(var_dir: Path) -> tuple[Path, bool]:
     if path.exists():
         return path, False
     var_dir.mkdir(parents=True, exist_ok=True)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    anchor = Ed25519PrivateKey.generate()
     lines = [
         "# Generated once with random values. Keep private: losing the audit keys makes the trail unverifiable.",
         f"KSSP_SECRET_KEY={secrets.token_urlsafe(50)}",
         f"KSSP_AUDIT_HMAC_KEY={secrets.token_hex(32)}",
-        f"KSSP_AUDIT_ANCHOR_KEY={secrets.token_hex(32)}",
+        f"KSSP_AUDIT_ANCHOR_KEY={anchor.private_bytes_raw().hex()}",
+        f"KSSP_AUDIT_ANCHOR_PUBLIC_KEY={anchor.public_key().public_bytes_raw().hex()}",
         f"KSSP_DATA_KEY={secrets.token_hex(32)}",
     ]
     try:

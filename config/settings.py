@@ -69,6 +69,7 @@ _TEST_KEYS = {
     "KSSP_SECRET_KEY": "test-secret-key-not-for-production-0123456789abcdef",
     "KSSP_AUDIT_HMAC_KEY": "00" * 32,
     "KSSP_AUDIT_ANCHOR_KEY": "11" * 32,
+    "KSSP_AUDIT_ANCHOR_PUBLIC_KEY": "d04ab232742bb4ab3a1368bd4615e4e6d0224ab71a016baf8520a332c9778737",  # of "11" * 32
     "KSSP_DATA_KEY": "22" * 32,
 }
 if TESTING:
@@ -76,11 +77,29 @@ if TESTING:
         os.environ.setdefault(_k, _v)
 
 SECRET_KEY = env("KSSP_SECRET_KEY")
-# 32-byte keys, hex encoded: the audit chain HMAC, the Ed25519 seed that signs daily anchors, and the
-# master key that wraps the per-record keys of encrypted audit payloads.
+# 32-byte keys, hex encoded: the audit chain HMAC, and the master key that wraps the per-record keys of
+# encrypted audit payloads.
 AUDIT_HMAC_KEY = bytes.fromhex(env("KSSP_AUDIT_HMAC_KEY"))
-AUDIT_ANCHOR_KEY = bytes.fromhex(env("KSSP_AUDIT_ANCHOR_KEY"))
 DATA_KEY = bytes.fromhex(env("KSSP_DATA_KEY"))
+# Audit anchors (Ed25519). The public key is pinned here and is the only one `audit_verify` trusts; list
+# older ones after it (comma-separated) to keep anchors signed before a rotation verifiable. The private
+# key (32-byte seed) is needed only where the sweeper runs (`manage.py audit_anchor`); leave it unset on
+# the other hosts. A developer's older var/secrets.env has only the seed: the public key is derived
+# from it then, except in production (KSSP_REQUIRE_ENV=1), which must pin it.
+AUDIT_ANCHOR_KEY: bytes | None = bytes.fromhex(os.environ["KSSP_AUDIT_ANCHOR_KEY"]) if os.environ.get("KSSP_AUDIT_ANCHOR_KEY") else None
+AUDIT_ANCHOR_PUBLIC_KEYS: tuple[bytes, ...] = tuple(bytes.fromhex(k) for k in env_list("KSSP_AUDIT_ANCHOR_PUBLIC_KEY"))
+if AUDIT_ANCHOR_KEY is not None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    _anchor_public = Ed25519PrivateKey.from_private_bytes(AUDIT_ANCHOR_KEY).public_key().public_bytes_raw()
+    if not AUDIT_ANCHOR_PUBLIC_KEYS and not env_bool("KSSP_REQUIRE_ENV"):
+        AUDIT_ANCHOR_PUBLIC_KEYS = (_anchor_public,)
+    elif _anchor_public not in AUDIT_ANCHOR_PUBLIC_KEYS:
+        raise ImproperlyConfigured("KSSP_AUDIT_ANCHOR_KEY does not belong to any key in KSSP_AUDIT_ANCHOR_PUBLIC_KEY.")
+if not AUDIT_ANCHOR_PUBLIC_KEYS:
+    raise ImproperlyConfigured("Set the KSSP_AUDIT_ANCHOR_PUBLIC_KEY environment variable.")
+# Every anchor is also appended here, outside the database; `audit_verify` compares the two.
+AUDIT_ANCHOR_FILE = Path(os.environ.get("KSSP_AUDIT_ANCHOR_FILE") or VAR_DIR / "audit-anchors.jsonl")
 
 ALLOWED_HOSTS = env_list("KSSP_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("KSSP_CSRF_TRUSTED_ORIGINS", "")

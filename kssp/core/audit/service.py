@@ -1,15 +1,28 @@
-"""Writing audit events. Called by services inside their transaction (rule 1); never by views."""
+"""Writing audit events. Called by services inside their transaction (rule 1); never by views.
+
+* ``audit_record(actor=, event=, ...)`` appends one event.
+* ``audit_record_many(actor=, events=[AuditEntry(...), ...])`` appends a batch (import promotion,
+  destruction batches) as consecutive events of the same chain, with one INSERT and one move of the head.
+* ``payload_read(evt)`` tells a readable payload from a shredded one and from one that cannot be decrypted;
+  ``payload_for(evt)`` is its short form (the payload, or None).
+* ``shred_subject(...)`` destroys a subject's data key (retention's crypto-shredding).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
+from cryptography.exceptions import InvalidTag
 from django.db import models, transaction
 from django.utils import timezone
 
 from kssp.core.audit import crypto
+from kssp.core.audit.registry import AuditEventType
 from kssp.core.audit.registry import event_type as lookup_event_type
 from kssp.core.models.audit import AuditDataKey, AuditEvent, AuditHead
 
@@ -42,7 +55,7 @@ CHAIN_FIELDS = (
 )
 
 
-def _norm(value: Any) -> Any:
+def _norm(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     if value is None:
@@ -50,8 +63,13 @@ def _norm(value: Any) -> Any:
     return str(value)
 
 
+def chain_message_of(values: Sequence[Any]) -> bytes:
+    """The bytes the MAC covers, from the values of ``CHAIN_FIELDS`` in that order."""
+    return crypto.canonical_json([_norm(v) for v in values])
+
+
 def chain_message(event: AuditEvent) -> bytes:
-    return crypto.canonical_json([_norm(getattr(event, name)) for name in CHAIN_FIELDS])
+    return chain_message_of([getattr(event, name) for name in CHAIN_FIELDS])
 
 
 def compute_hmac(event: AuditEvent) -> str:
@@ -63,17 +81,17 @@ def _label(model: type[models.Model]) -> str:
 
 
 def _data_key_for(subject: models.Model) -> tuple[int, bytes]:
-    """The subject's payload key, created on first use (the caller holds the head lock)."""
-    row = AuditDataKey.objects.filter(subject_type=_label(type(subject)), subject_id=str(subject.pk)).first()
+    """The subject's live payload key, created on first use (the caller holds the head lock).
+
+    A destroyed key is never brought back: after a shred, new events about the subject get a new key
+    row, so that the older payloads stay "shredded" and never become "could not decrypt".
+    """
+    label, key_id = _label(type(subject)), str(subject.pk)
+    row = AuditDataKey.objects.filter(subject_type=label, subject_id=key_id, shredded_at__isnull=True).first()
     if row is not None and row.wrapped_key:
         return row.pk, crypto.unwrap_data_key(bytes(row.wrapped_key))
     key, wrapped = crypto.new_data_key()
-    if row is None:
-        row = AuditDataKey.objects.create(subject_type=_label(type(subject)), subject_id=str(subject.pk), wrapped_key=wrapped)
-    else:
-        # The old key was shredded: new events about the subject get a fresh key of their own.
-        row.wrapped_key, row.shredded_at, row.shred_reason = wrapped, None, ""
-        row.save(update_fields=["wrapped_key", "shredded_at", "shred_reason"])
+    row = AuditDataKey.objects.create(subject_type=label, subject_id=key_id, wrapped_key=wrapped)
     return row.pk, key
 
 
@@ -81,9 +99,112 @@ def locked_head() -> AuditHead:
     """Lock the head row (created by migration 0002; recreated if a test runner flushed the table)."""
     head = AuditHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
-        AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hmac": "0" * 64})
+        AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hmac": crypto.GENESIS})
         head = AuditHead.objects.select_for_update().get(pk=1)
     return head
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event of a batch for ``audit_record_many``: the arguments of ``audit_record`` but the actor."""
+
+    event: str
+    target: models.Model | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    extra: dict[str, Any] | None = None
+    reason: str = ""
+    purpose: str = ""
+    case_ref: str = ""
+    data_subject: models.Model | None = None
+    target_institution_id: int | None = None
+
+
+def _checked_spec(entry: AuditEntry) -> AuditEventType:
+    spec = lookup_event_type(entry.event)
+    if spec.reason_required and not entry.reason.strip():
+        raise ValueError(f"audit event {entry.event} requires a reason")
+    has_payload = entry.before is not None or entry.after is not None or bool(entry.extra)
+    if spec.personal_data and has_payload and (entry.data_subject or entry.target) is None:
+        raise ValueError(f"audit event {entry.event} holds personal data and needs a subject")
+    return spec
+
+
+def _require_transaction(name: str) -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"{name} must run inside the service's transaction")
+
+
+class _KeyRing:
+    """Subjects' data keys met while building events (one lookup per subject)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[tuple[type[models.Model], Any], tuple[int, bytes]] = {}
+
+    def key_for(self, subject: models.Model) -> tuple[int, bytes]:
+        ident = (type(subject), subject.pk)
+        if ident not in self._keys:
+            self._keys[ident] = _data_key_for(subject)
+        return self._keys[ident]
+
+
+def _build(
+    *, actor: Actor, spec: AuditEventType, entry: AuditEntry, seq: int, prev_hmac: str, now: dt.datetime, keys: _KeyRing
+) -> AuditEvent:
+    payload: dict[str, Any] = {}
+    if entry.before is not None:
+        payload["before"] = entry.before
+    if entry.after is not None:
+        payload["after"] = entry.after
+    if entry.extra:
+        payload["extra"] = entry.extra
+    # Dates, UUIDs and decimals become their JSON text once, so the stored payload is what was digested.
+    payload = crypto.normalise_payload(payload)
+    plaintext = crypto.canonical_json(payload)
+
+    data_key_id = None
+    ciphertext = None
+    stored_payload: dict[str, Any] | None = payload or None
+    if payload and spec.personal_data:
+        subject = entry.data_subject or entry.target
+        assert subject is not None  # checked by _checked_spec
+        data_key_id, key = keys.key_for(subject)
+        ciphertext = crypto.encrypt(key, plaintext)
+        stored_payload = None
+
+    target = entry.target
+    target_institution_id = entry.target_institution_id
+    if target_institution_id is None and target is not None:
+        target_institution_id = getattr(target, "owner_institution_id", None)
+
+    evt = AuditEvent(
+        seq=seq,
+        occurred_at=now,
+        event_type=spec.code,
+        category=spec.category,
+        actor_id=actor.user_id,
+        actor_label=actor.label[:200],
+        membership_id=actor.membership_id,
+        actor_institution_id=actor.institution_id,
+        source=actor.source,
+        request_id=actor.request_id or "",
+        ip=actor.ip,
+        target_type=_label(type(target)) if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_public_id=getattr(target, "public_id", None) if target is not None else None,
+        target_repr=str(target)[:300] if target is not None else "",
+        target_institution_id=target_institution_id,
+        reason=entry.reason,
+        purpose=entry.purpose[:300],
+        case_ref=entry.case_ref[:100],
+        payload=stored_payload,
+        payload_ciphertext=ciphertext,
+        data_key_id=data_key_id,
+        payload_digest=hashlib.sha256(plaintext).hexdigest(),
+        prev_hmac=prev_hmac,
+    )
+    evt.hmac = compute_hmac(evt)
+    return evt
 
 
 def audit_record(
@@ -105,68 +226,47 @@ def audit_record(
     The head row is locked (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's IMMEDIATE transaction
     already serialises writers), so concurrent writers get consecutive sequence numbers and no fork.
     """
-    spec = lookup_event_type(event)
-    if spec.reason_required and not reason.strip():
-        raise ValueError(f"audit event {event} requires a reason")
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_record must run inside the service's transaction")
-
-    payload: dict[str, Any] = {}
-    if before is not None:
-        payload["before"] = before
-    if after is not None:
-        payload["after"] = after
-    if extra:
-        payload["extra"] = extra
-    # Dates, UUIDs and decimals become their JSON text once, so the stored payload is what was digested.
-    payload = json.loads(crypto.canonical_json(payload))
-
-    head = locked_head()
-    data_key_id = None
-    ciphertext = None
-    stored_payload: dict[str, Any] | None = payload or None
-    if payload and spec.personal_data:
-        subject = data_subject or target
-        if subject is None:
-            raise ValueError(f"audit event {event} holds personal data and needs a subject")
-        data_key_id, key = _data_key_for(subject)
-        ciphertext = crypto.encrypt(key, crypto.canonical_json(payload))
-        stored_payload = None
-
-    if target_institution_id is None and target is not None:
-        target_institution_id = getattr(target, "owner_institution_id", None)
-
-    evt = AuditEvent(
-        seq=head.seq + 1,
-        occurred_at=timezone.now(),
-        event_type=spec.code,
-        category=spec.category,
-        actor_id=actor.user_id,
-        actor_label=actor.label[:200],
-        membership_id=actor.membership_id,
-        actor_institution_id=actor.institution_id,
-        source=actor.source,
-        request_id=actor.request_id or "",
-        ip=actor.ip,
-        target_type=_label(type(target)) if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        target_public_id=getattr(target, "public_id", None) if target is not None else None,
-        target_repr=str(target)[:300] if target is not None else "",
-        target_institution_id=target_institution_id,
-        reason=reason,
-        purpose=purpose[:300],
-        case_ref=case_ref[:100],
-        payload=stored_payload,
-        payload_ciphertext=ciphertext,
-        data_key_id=data_key_id,
-        payload_digest=crypto.digest(payload),
-        prev_hmac=head.hmac,
+    entry = AuditEntry(
+        event=event, target=target, before=before, after=after, extra=extra, reason=reason, purpose=purpose,
+        case_ref=case_ref, data_subject=data_subject, target_institution_id=target_institution_id,
     )
-    evt.hmac = compute_hmac(evt)
+    spec = _checked_spec(entry)
+    _require_transaction("audit_record")
+    head = locked_head()
+    evt = _build(actor=actor, spec=spec, entry=entry, seq=head.seq + 1, prev_hmac=head.hmac, now=timezone.now(), keys=_KeyRing())
     evt.save(force_insert=True)
     head.seq, head.hmac = evt.seq, evt.hmac
     head.save(update_fields=["seq", "hmac", "updated_at"])
     return evt
+
+
+def audit_record_many(*, actor: Actor, events: Sequence[AuditEntry]) -> list[AuditEvent]:
+    """Append a batch of events, in the order given, to the chain in the caller's transaction.
+
+    The batch gets consecutive sequence numbers in the same dense chain as single events (each event's
+    MAC covers the one before it), is written with one INSERT (on SQLite Django splits a very large
+    batch into several statements of at most 999 parameters, in the same transaction) and moves the
+    head once, to its last event. Every entry is checked before anything is written: an unregistered
+    type or a missing reason writes nothing. Returns the events, saved. An empty batch writes nothing.
+    """
+    specs = [_checked_spec(entry) for entry in events]
+    _require_transaction("audit_record_many")
+    if not specs:
+        return []
+    head = locked_head()
+    now = timezone.now()
+    keys = _KeyRing()
+    built: list[AuditEvent] = []
+    seq, prev_hmac = head.seq, head.hmac
+    for spec, entry in zip(specs, events, strict=True):
+        seq += 1
+        evt = _build(actor=actor, spec=spec, entry=entry, seq=seq, prev_hmac=prev_hmac, now=now, keys=keys)
+        built.append(evt)
+        prev_hmac = evt.hmac
+    AuditEvent.objects.bulk_create(built)
+    head.seq, head.hmac = built[-1].seq, built[-1].hmac
+    head.save(update_fields=["seq", "hmac", "updated_at"])
+    return built
 
 
 def consultation_record(
@@ -177,25 +277,47 @@ def consultation_record(
         return audit_record(actor=actor, event=event, target=target, purpose=purpose, case_ref=case_ref)
 
 
-def payload_for(evt: AuditEvent) -> dict[str, Any] | None:
-    """The readable payload, or None if it was shredded. Callers check who may read it."""
-    if evt.payload_ciphertext is None:
-        return evt.payload
-    if evt.data_key_id is None:
-        return None
+PayloadState = Literal["empty", "plain", "decrypted", "shredded", "undecryptable"]
+
+
+@dataclass(frozen=True)
+class PayloadRead:
+    """What an event's payload is now: ``plain`` or ``decrypted`` (with the payload), ``empty``,
+    ``shredded`` (its key was destroyed by retention), or ``undecryptable`` (its key is there but the
+    ciphertext does not open: changed, swapped, or the master key is not the one it was sealed with)."""
+
+    state: PayloadState
+    payload: dict[str, Any] | None = None
+
+
+def payload_read(evt: AuditEvent) -> PayloadRead:
+    """The event's payload and its state. Callers check who may read it."""
+    if evt.payload_ciphertext is None and evt.data_key_id is None:
+        return PayloadRead("plain", evt.payload) if evt.payload else PayloadRead("empty")
+    if evt.payload_ciphertext is None or evt.data_key_id is None:
+        return PayloadRead("undecryptable")
     row = AuditDataKey.objects.filter(pk=evt.data_key_id).first()
-    if row is None or not row.wrapped_key:
-        return None
+    if row is None:
+        return PayloadRead("undecryptable")
+    if not row.wrapped_key:
+        return PayloadRead("shredded" if row.shredded_at is not None else "undecryptable")
     try:
         plain = crypto.decrypt(crypto.unwrap_data_key(bytes(row.wrapped_key)), bytes(evt.payload_ciphertext))
-    except Exception:  # noqa: BLE001 - a key issued after a shred cannot open older payloads
-        return None
-    return json.loads(plain)
+    except (InvalidTag, ValueError):
+        return PayloadRead("undecryptable")
+    return PayloadRead("decrypted", json.loads(plain))
+
+
+def payload_for(evt: AuditEvent) -> dict[str, Any] | None:
+    """The readable payload, or None (none recorded, shredded, or undecryptable: see ``payload_read``)."""
+    return payload_read(evt).payload
 
 
 def shred_subject(*, subject_type: str, subject_id: str, reason: str) -> bool:
-    """Destroy the key of one subject's audit payloads (retention's crypto-shredding). The chain stays valid."""
-    updated = AuditDataKey.objects.filter(subject_type=subject_type, subject_id=subject_id, wrapped_key__isnull=False).update(
-        wrapped_key=None, shredded_at=timezone.now(), shred_reason=reason
-    )
+    """Destroy the key of one subject's audit payloads (retention's crypto-shredding). The chain stays valid.
+
+    This is the only change a data key accepts (on PostgreSQL a trigger refuses any other)."""
+    updated = AuditDataKey.objects.filter(
+        subject_type=subject_type, subject_id=subject_id, shredded_at__isnull=True, wrapped_key__isnull=False
+    ).update(wrapped_key=None, shredded_at=timezone.now(), shred_reason=reason)
     return bool(updated)

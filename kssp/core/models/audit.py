@@ -2,8 +2,9 @@
 
 The chain covers a digest of each payload, not the payload itself, and payloads holding personal data
 are encrypted with a per-subject key (``AuditDataKey``). Retention erases such payloads by destroying
-the key (crypto-shredding); the chain still verifies. On PostgreSQL a trigger refuses UPDATE and
-DELETE on ``core_auditevent`` (migration 0002); the code never issues either.
+the key (crypto-shredding); the chain still verifies. On PostgreSQL triggers (migrations 0002 and 0005)
+refuse UPDATE and DELETE of events and anchors, let the head move only to the last event, and let a data
+key change only by being destroyed; the code issues nothing else.
 """
 
 from __future__ import annotations
@@ -81,9 +82,18 @@ class AuditHead(models.Model):
 
 
 class AuditAnchor(models.Model):
-    """A daily signed statement of the chain head (Ed25519), so that a removed tail is detected."""
+    """A signed statement of the chain head (Ed25519), so that a removed tail or a rewritten chain is detected.
 
-    day = models.DateField(unique=True)
+    ``manage.py audit_anchor`` (and the sweeper, at least daily) signs the head whenever it has moved since
+    the last anchor, and appends the same anchor to a file outside the database (``KSSP_AUDIT_ANCHOR_FILE``).
+    The verifier trusts only the public keys pinned in the settings; ``public_key`` here is for the reader.
+    Version 1 anchors (one a day, before the file existed) signed ``day|seq|hmac``; version 2 signs
+    ``signed_at|seq|hmac``.
+    """
+
+    version = models.PositiveSmallIntegerField(default=2)
+    day = models.DateField()
+    signed_at = models.DateTimeField()
     seq = models.BigIntegerField()
     hmac = models.CharField(max_length=64)
     signature = models.CharField(max_length=128)
@@ -91,11 +101,20 @@ class AuditAnchor(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["day"]
+        ordering = ["seq", "signed_at"]
+        constraints = [
+            # One anchor per head (version 1 signed the same head again on quiet days).
+            models.UniqueConstraint(fields=["seq"], condition=models.Q(version__gte=2), name="audit_anchor_one_per_head")
+        ]
 
 
 class AuditDataKey(models.Model):
-    """The key that encrypts audit payloads about one subject record; destroying it shreds them."""
+    """The key that encrypts audit payloads about one subject record; destroying it shreds them.
+
+    A subject has at most one live key. Once a key is destroyed it stays destroyed (the row keeps
+    ``shredded_at`` and the reason): later events about the same subject get a new row, so a shredded
+    payload is always told apart from one that cannot be decrypted.
+    """
 
     subject_type = models.CharField(max_length=100)
     subject_id = models.CharField(max_length=64)
@@ -106,5 +125,9 @@ class AuditDataKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["subject_type", "subject_id"], name="audit_data_key_subject_unique")
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id"],
+                condition=models.Q(shredded_at__isnull=True),
+                name="audit_data_key_live_subject_unique",
+            )
         ]

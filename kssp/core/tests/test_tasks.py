@@ -62,15 +62,21 @@ def test_rq_backend_against_local_redis():
 
 
 @pytest.mark.django_db
-def test_sweeper_is_idempotent_per_period_and_signs_the_daily_anchor():
+def test_sweeper_is_idempotent_per_period_and_anchors_the_head_when_it_moved():
+    from kssp.core.audit.testing import write_events
+
+    write_events(2)
     moment = timezone.make_aware(dt.datetime(2026, 3, 29, 1, 30))
     first = run_periodic(now=moment)
     second = run_periodic(now=moment)
-    assert first["audit.anchor"]["day"] == "2026-03-29"
+    assert first["audit.anchor"]["day"] == "2026-03-29" and first["audit.anchor"]["created"] is True
     assert second["audit.anchor"] == "skipped"
     assert AuditAnchor.objects.count() == 1
     assert PeriodicRun.objects.filter(job="audit.anchor").count() == 1
-    run_periodic(now=moment + dt.timedelta(days=1))
+    # Next day: the head has moved (the sweeper's own runs write events), so a new anchor is signed.
+    write_events(1, start=2)
+    next_day = run_periodic(now=moment + dt.timedelta(days=1))
+    assert next_day["audit.anchor"]["created"] is True
     assert AuditAnchor.objects.count() == 2
 
 
