@@ -38,6 +38,7 @@ from kssp.accounts.notification_kinds import ACCESS_REVIEW_DUE
 from kssp.core.audit import audit_record
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from kssp.core.models.grants import Grant, ProtectedRecord
+from kssp.core.models.scoping import every_row
 from kssp.core.notifications import kinds as notification_kinds
 from kssp.core.notifications.recipients import members
 from kssp.core.notifications.services import notify, notify_on_commit
@@ -497,7 +498,9 @@ def break_glass_open(*, actor: Actor, record_type: str, public_id: Any, reason: 
         raise not_found
     model = apps.get_model(record_type)
     policy = policy_for(model)
-    record = model._default_manager.select_related("owner_institution", "owner_unit").filter(public_id=public_id).first()
+    record = every_row(model, reason="break-glass: the record is checked below and the access audited").select_related(
+        "owner_institution", "owner_unit"
+    ).filter(public_id=public_id).first()
     if (
         record is None
         or not actor.has_perm(getattr(policy, "view_perm", ""))

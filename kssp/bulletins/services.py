@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from kssp.bulletins import permissions as perms
 from kssp.bulletins.choices import ALLOWED_TRANSITIONS, BulletinStatus
 from kssp.bulletins.models import Bulletin
-from kssp.bulletins.policies import bulletin_policy
 from kssp.core.audit import audit_record
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from kssp.core.markings import Classification, HandlingCode
 from kssp.core.numbering import next_number
 from kssp.core.policy import Actor
+from kssp.core.records.access import policy_of
 
 EDITABLE = ("kind", "title", "body", "classification", "handling_code", "valid_until", "contains_personal_data")
 
@@ -102,9 +102,9 @@ def bulletin_create(
 
 @transaction.atomic
 def bulletin_update(*, actor: Actor, bulletin: Bulletin, **changes: Any) -> Bulletin:
-    if not bulletin_policy.can(actor, "view", bulletin):
+    if not policy_of(Bulletin).can(actor, "view", bulletin):
         raise NotFound()
-    if not bulletin_policy.can(actor, "change", bulletin):
+    if not policy_of(Bulletin).can(actor, "change", bulletin):
         raise PermissionDenied()
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -126,9 +126,9 @@ def bulletin_update(*, actor: Actor, bulletin: Bulletin, **changes: Any) -> Bull
 @transaction.atomic
 def bulletin_transition(*, actor: Actor, bulletin: Bulletin, to: str, reason: str = "") -> Bulletin:
     """Issue or withdraw. Withdrawing needs a reason."""
-    if not bulletin_policy.can(actor, "view", bulletin):
+    if not policy_of(Bulletin).can(actor, "view", bulletin):
         raise NotFound()
-    if not bulletin_policy.can(actor, "change", bulletin):
+    if not policy_of(Bulletin).can(actor, "change", bulletin):
         raise PermissionDenied()
     if to not in ALLOWED_TRANSITIONS.get(bulletin.status, frozenset()):
         raise ApplicationError(

@@ -34,13 +34,13 @@ from kssp.bulletins.choices import ALLOWED_TRANSITIONS, BulletinKind, BulletinSt
 from kssp.bulletins.filters import BulletinFilterSet
 from kssp.bulletins.forms import BulletinForm, HitCheckForm, RevokeForm, ShareForm, TransitionForm, TransitionReasonForm
 from kssp.bulletins.models import Bulletin
-from kssp.bulletins.policies import bulletin_policy
 from kssp.bulletins.selectors import bulletin_get_visible_to, bulletin_list_visible_to
 from kssp.core import access_exceptions
 from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.markings import Classification
 from kssp.core.policy import Actor
+from kssp.core.records.access import policy_of
 from kssp.core.services.grants import grant_create, grant_revoke, grants_for
 
 PAGE_SIZE = 25
@@ -208,7 +208,7 @@ def bulletin_create(request: HttpRequest) -> HttpResponse:
 def bulletin_update(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = _actor(request)
     bulletin = _read(actor, public_id, _purpose(request, PURPOSE_EDIT))
-    if not bulletin_policy.can(actor, "change", bulletin):
+    if not policy_of(Bulletin).can(actor, "change", bulletin):
         raise PermissionDenied
     initial = {name: getattr(bulletin, name) for name in services.EDITABLE}
     form = BulletinForm(request.POST or None, initial=initial, clearance=actor.clearance)
@@ -238,8 +238,8 @@ def _detail_context(
     status_errors: list[str] | None = None,
 ) -> dict[str, Any]:
     actor = _actor(request)
-    can_change = bulletin_policy.can(actor, "change", bulletin)
-    can_share = bulletin_policy.can(actor, "share", bulletin)
+    can_change = policy_of(Bulletin).can(actor, "change", bulletin)
+    can_share = policy_of(Bulletin).can(actor, "share", bulletin)
     grants = grants_for(actor=actor, obj=bulletin)
     grant_rows = []
     for grant in grants:
@@ -260,7 +260,7 @@ def _detail_context(
         "withdraw_form": withdraw_form
         or TransitionReasonForm(initial={"to": BulletinStatus.WITHDRAWN}, auto_id="id_withdraw_%s"),
         "status_errors": status_errors or [],
-        "owner_side": bulletin_policy.in_scope(actor, bulletin),
+        "owner_side": policy_of(Bulletin).in_scope(actor, bulletin),
     }
 
 

@@ -23,6 +23,7 @@ from kssp.core.exceptions import ApplicationError, PermissionDenied
 from kssp.core.models.notices import HitNotice
 from kssp.core.notifications import hooks as notifications
 from kssp.core.policy import INTELLIGENCE_KIND, Actor, policy_for
+from kssp.core.selectors import records_across_the_wall
 
 HITS_CHECK = "hits.check"
 STATS_AGGREGATE = "stats.aggregate"
@@ -47,7 +48,8 @@ def hit_check(*, actor: Actor, model: type[Any], match: Q, purpose: str) -> list
         raise ApplicationError(_("The check was not run."), fields={"purpose": [_("Give the purpose of the check.")]})
     policy = policy_for(model)
     hidden = (
-        model._default_manager.filter(match)
+        records_across_the_wall(model, exception="hit check")
+        .filter(match)
         .exclude(policy.visible_q(actor))
         .exclude(owner_institution__kind=INTELLIGENCE_KIND)
         .select_related("owner_institution", "owner_unit")
@@ -84,7 +86,7 @@ def aggregate_counts(*, actor: Actor, model: type[Any], group_by: str, where: Q 
     if not actor.is_authenticated or not actor.has_perm(STATS_AGGREGATE):
         raise PermissionDenied()
     threshold = settings.KSSP["SMALL_CELL_THRESHOLD"]
-    qs = model._default_manager.filter(where or Q())
+    qs = records_across_the_wall(model, exception="aggregate statistics").filter(where or Q())
     rows = (
         qs.values(group_by)
         .annotate(total=Count("pk"), own=Count("pk", filter=Q(owner_institution_id=actor.institution_id)))

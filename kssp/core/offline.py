@@ -141,7 +141,10 @@ def _label(model: type[models.Model]) -> str:
 def _replay(row: Any, *, actor: Actor, model: type[models.Model], digest: str) -> Submission:
     if row.digest != digest or row.submitted_by_id != actor.user_id:
         raise OfflineConflict()
-    obj = model._default_manager.filter(pk=row.object_id).first()
+    from kssp.core.models.scoping import every_row
+
+    # The sender's own earlier submission (checked above): the record it created, whoever may now see it.
+    obj = every_row(model, reason="the record of the sender's own earlier submission").filter(pk=row.object_id).first()
     if obj is None:
         raise AlreadyReceived()
     return Submission(obj, created=False)

@@ -108,7 +108,10 @@ class Policy:
         raise NotImplementedError
 
     def visible(self, actor: Actor) -> models.QuerySet[Any]:
-        return self.model._default_manager.filter(self.visible_q(actor))
+        manager = self.model._default_manager
+        if hasattr(manager, "visible_to"):  # a declared record type: the same filter, scoped
+            return manager.visible_to(actor)  # type: ignore[no-any-return]
+        return manager.filter(self.visible_q(actor))
 
     def in_scope(self, actor: Actor, obj: Any) -> bool:
         """Whether ``obj`` lies in the actor's own reach (not by grant). Models without scope: no."""
@@ -126,6 +129,10 @@ _registry: dict[type[Any], Policy] = {}
 def register_policy(policy: Policy) -> Policy:
     _registry[policy.model] = policy
     return policy
+
+
+def unregister_policy(model: type[Any]) -> None:
+    _registry.pop(model, None)
 
 
 def policy_for(model: type[Any]) -> Policy:

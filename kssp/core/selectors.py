@@ -78,10 +78,10 @@ def home_summary(*, actor: Actor) -> dict[str, Any]:
 def _visible_records_q(actor: Actor) -> Q:
     """Grants whose record the actor can see now (for every registered protected-record model)."""
     q = NOTHING
-    for model, policy in registered_policies().items():
+    for model in registered_policies():
         if not issubclass(model, ProtectedRecord):
             continue
-        visible = model._default_manager.filter(policy.visible_q(actor)).values("pk")
+        visible = model._default_manager.visible_to(actor).values("pk")
         q |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=visible)
     return q
 
@@ -119,6 +119,16 @@ def record_public_ids(grants: Iterable[Grant]) -> dict[tuple[int, int], Any]:
         model = ContentType.objects.get_for_id(ct_id).model_class()
         if model is None:
             continue
-        for pk, public_id in model._default_manager.filter(pk__in=ids).values_list("pk", "public_id"):
+        rows = model._default_manager
+        if hasattr(rows, "unscoped"):
+            rows = rows.unscoped(reason="the records of grants already filtered by visibility")
+        for pk, public_id in rows.filter(pk__in=ids).values_list("pk", "public_id"):
             out[(ct_id, pk)] = public_id
     return out
+
+
+def records_across_the_wall(model: type[Any], *, exception: str) -> QuerySet[Any]:
+    """Every record of a protected type, for the two audited exceptions only (existence-only hit
+    notices, suppressed aggregate counts; ``kssp.core.access_exceptions``), which never return a record
+    to the caller."""
+    return model._default_manager.unscoped(reason=f"audited access exception: {exception}")  # type: ignore[no-any-return]

@@ -13,13 +13,10 @@ from kssp.core.exceptions import NotFound
 from kssp.core.policy import Actor
 from kssp.portal import tracking
 from kssp.portal.models import PublicSubmission
-from kssp.portal.policies import public_submission_policy
 
 
 def public_submission_list_visible_to(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[PublicSubmission]:
-    qs = PublicSubmission.objects.filter(public_submission_policy.visible_q(actor)).select_related(
-        "owner_institution", "owner_unit"
-    )
+    qs = PublicSubmission.objects.visible_to(actor).select_related("owner_institution", "owner_unit")
     if filters:
         from kssp.portal.filters import PublicSubmissionFilterSet
 
@@ -49,4 +46,5 @@ def public_submission_for_code(*, code: str) -> PublicSubmission | None:
     digest = tracking.code_hash(code)
     if digest is None:
         return None
-    return PublicSubmission.objects.filter(tracking_code_hash=digest).first()
+    # The code is the key: whoever holds it is the sender (nothing else is shown to them).
+    return PublicSubmission.objects.unscoped(reason="the sender's tracking code").filter(tracking_code_hash=digest).first()

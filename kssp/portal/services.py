@@ -14,10 +14,10 @@ from kssp.core.audit import audit_record
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from kssp.core.markings import Classification
 from kssp.core.policy import Actor
+from kssp.core.records.access import policy_of
 from kssp.portal import conf, tracking
 from kssp.portal.choices import ALLOWED_TRANSITIONS, CONTACT_MAX, MESSAGE_MAX, REPLY_MAX, SubmissionStatus, SubmissionTopic
 from kssp.portal.models import PublicSubmission
-from kssp.portal.policies import public_submission_policy
 
 
 class PortalUnavailable(ApplicationError):
@@ -117,9 +117,9 @@ def public_submission_transition(
 ) -> PublicSubmission:
     """Move a message on (being reviewed, answered, closed). Answering needs the text the sender will
     read on the status page."""
-    if not public_submission_policy.can(actor, "view", submission):
+    if not policy_of(PublicSubmission).can(actor, "view", submission):
         raise NotFound()
-    if not public_submission_policy.can(actor, "change", submission):
+    if not policy_of(PublicSubmission).can(actor, "change", submission):
         raise PermissionDenied()
     if to not in ALLOWED_TRANSITIONS.get(submission.status, frozenset()):
         raise ApplicationError(

@@ -21,13 +21,13 @@ from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.forms import apply_service_error, filter_form
 from kssp.core.policy import Actor
+from kssp.core.records.access import policy_of
 from kssp.portal import permissions as perms
 from kssp.portal import services
 from kssp.portal.choices import ALLOWED_TRANSITIONS
 from kssp.portal.filters import PublicSubmissionFilterSet
 from kssp.portal.forms import TransitionForm
 from kssp.portal.models import PublicSubmission
-from kssp.portal.policies import public_submission_policy
 from kssp.portal.selectors import public_submission_get_visible_to, public_submission_list_visible_to
 
 PAGE_SIZE = 25
@@ -76,7 +76,7 @@ def submission_list(request: HttpRequest) -> HttpResponse:
 
 def _detail(request: HttpRequest, submission: PublicSubmission, form: TransitionForm | None = None, status: int = 200) -> HttpResponse:
     actor = _actor(request)
-    can_respond = public_submission_policy.can(actor, "change", submission)
+    can_respond = policy_of(PublicSubmission).can(actor, "change", submission)
     next_statuses = ALLOWED_TRANSITIONS.get(submission.status, frozenset())
     if form is None and can_respond and next_statuses:
         form = TransitionForm(initial={"public_reply": submission.public_reply})

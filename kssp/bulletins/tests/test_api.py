@@ -133,7 +133,7 @@ def test_a_classification_above_ones_clearance_is_a_field_error(world):
     # then
     error = assert_error(response, 400, "invalid")
     assert list(error["fields"]) == ["classification"]
-    assert not Bulletin.objects.exists()
+    assert not Bulletin.objects.unscoped(reason="test").exists()
 
 
 def test_missing_fields_are_listed(world):

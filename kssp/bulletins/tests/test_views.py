@@ -108,7 +108,7 @@ def test_create_saves_a_draft_and_redirects_to_it(world):
     # when
     response = world.kp_investigator.client().post(CREATE, valid_data())
     # then
-    bulletin = Bulletin.objects.get(title="Stolen Zastava M70")
+    bulletin = Bulletin.objects.unscoped(reason="test").get(title="Stolen Zastava M70")
     assert response.status_code == 302
     assert response["Location"] == detail(bulletin)
     assert bulletin.status == BulletinStatus.DRAFT
@@ -132,7 +132,7 @@ def test_classification_above_clearance_is_a_field_error_and_nothing_is_saved(wo
     form = response.context["form"]
     assert "You cannot mark a record above your own security clearance." in form.errors["classification"]
     assert 'id="id_classification_error"' in response.content.decode()
-    assert not Bulletin.objects.exists()
+    assert not Bulletin.objects.unscoped(reason="test").exists()
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,7 @@ def test_bad_input_on_create_is_a_field_error_with_400(world, field, value):
     response = world.kp_investigator.client().post(CREATE, valid_data(**{field: value}))
     assert response.status_code == 400
     assert field in response.context["form"].errors
-    assert not Bulletin.objects.exists()
+    assert not Bulletin.objects.unscoped(reason="test").exists()
 
 
 def test_a_past_valid_until_is_refused_by_the_service(world):
@@ -492,7 +492,7 @@ def test_a_post_without_a_valid_csrf_token_is_refused_and_saves_nothing(world):
     client.get(CREATE)
     response = client.post(CREATE, {**valid_data(), "csrfmiddlewaretoken": "x" * 64})
     assert response.status_code == 403
-    assert not Bulletin.objects.exists()
+    assert not Bulletin.objects.unscoped(reason="test").exists()
 
 
 def test_the_timeline_says_issued_and_withdrawn_with_the_reason(world):

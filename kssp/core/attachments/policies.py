@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Q
 
 from kssp.core.attachments.models import Attachment
-from kssp.core.links import records
 from kssp.core.policy import NOTHING, Actor, Policy, register_policy
+from kssp.core.records import access as records
 
 
 class AttachmentPolicy(Policy):

@@ -18,8 +18,8 @@ from kssp.core.attachments.policies import attachment_policy
 from kssp.core.attachments.uploads import FileTooLarge, max_bytes
 from kssp.core.audit import audit_record
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
-from kssp.core.links import records
 from kssp.core.policy import Actor
+from kssp.core.records import access as records
 
 DESCRIPTION_MAX = 2000
 NAME_MAX = 255

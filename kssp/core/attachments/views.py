@@ -28,8 +28,8 @@ from kssp.core.attachments.responses import download_response
 from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.forms import apply_service_error
-from kssp.core.links import records
 from kssp.core.policy import Actor
+from kssp.core.records import access as records
 
 PANEL_TEMPLATE = "attachments/_panel_body.html"
 

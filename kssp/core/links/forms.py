@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kssp.core.forms import BootstrapMixin
-from kssp.core.links import records
 from kssp.core.links.link_types import link_types
 from kssp.core.links.services import REASON_MAX
+from kssp.core.records import access as records
 
 INVERSE = ":inverse"
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.db.models import Q
 
-from kssp.core.links import records
 from kssp.core.links.models import RecordLink
 from kssp.core.policy import NOTHING, Actor, Policy, register_policy
+from kssp.core.records import access as records
 
 
 def link_ends(link: RecordLink) -> tuple[Any | None, Any | None]:

@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 
 from kssp.core.exceptions import NotFound
-from kssp.core.links import records
 from kssp.core.links.models import RecordLink
 from kssp.core.links.policies import record_link_policy
 from kssp.core.policy import Actor
+from kssp.core.records import access as records
 
 
 def link_list_visible_to(

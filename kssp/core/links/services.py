@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from kssp.core.audit import audit_record
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
-from kssp.core.links import records
 from kssp.core.links.link_types import link_type as lookup_link_type
 from kssp.core.links.models import RecordLink
 from kssp.core.links.policies import record_link_policy
 from kssp.core.policy import Actor
+from kssp.core.records import access as records
 
 REASON_MAX = 2000
 

@@ -23,9 +23,10 @@ from django.views.decorators.http import require_GET, require_POST
 from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.forms import apply_service_error
-from kssp.core.links import records, selectors, services
+from kssp.core.links import selectors, services
 from kssp.core.links.forms import LinkForm, LinkRemoveForm
 from kssp.core.policy import Actor
+from kssp.core.records import access as records
 
 PANEL_TEMPLATE = "links/_panel_body.html"
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kssp.core.markings import Classification, HandlingCode
 from kssp.core.models.base import PublicIdModel
+from kssp.core.models.scoping import ProtectedManager, integrity_checks
 
 if TYPE_CHECKING:
     from kssp.core.policy import Actor
@@ -33,8 +34,36 @@ class ProtectedRecord(PublicIdModel):
     handling_code = models.CharField(_("handling code"), max_length=2, choices=HandlingCode.choices, blank=True)
     contains_personal_data = models.BooleanField(_("holds personal data"), default=False)
 
+    objects = ProtectedManager()  # scoped by default: .visible_to(actor) or .unscoped(reason=...)
+
     class Meta:
         abstract = True
+
+    def validate_unique(self, exclude: Any = None) -> None:
+        with integrity_checks("uniqueness is checked over every row"):
+            super().validate_unique(exclude)
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        with integrity_checks("constraints are checked over every row"):
+            super().validate_constraints(exclude)
+
+
+class DependentRecord(PublicIdModel):
+    """Base of a record that belongs to a protected one (a custody event, a charge, an observable): its
+    declaration names the ``parent`` foreign key, and it is visible exactly when the parent is."""
+
+    objects = ProtectedManager()
+
+    class Meta:
+        abstract = True
+
+    def validate_unique(self, exclude: Any = None) -> None:
+        with integrity_checks("uniqueness is checked over every row"):
+            super().validate_unique(exclude)
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        with integrity_checks("constraints are checked over every row"):
+            super().validate_constraints(exclude)
 
 
 class GrantQuerySet(models.QuerySet["Grant"]):

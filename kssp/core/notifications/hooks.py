@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 
+from kssp.core.models.scoping import every_row
 from kssp.core.notifications import kinds
 
 
@@ -54,7 +55,7 @@ def _notify_hit_notices(ids: list[int]) -> None:
         policy = policy_of(model) if model is not None else None
         target = None
         if model is not None and len(group) == 1:
-            target = model._default_manager.filter(pk=first.object_id).first()
+            target = every_row(model, reason="the record a hit notice names, for its owner").filter(pk=first.object_id).first()
         notify(
             recipients=members(unit_ids=[unit_id], permission=getattr(policy, "view_perm", None)),
             kind=kinds.HIT_NOTICE.code,
@@ -120,7 +121,9 @@ def _notify_grant(pk: int, kind: str) -> None:
         "content_type", "grantee_institution", "grantee_unit", "grantee_user", "granted_by_institution"
     ).get(pk=pk)
     model = grant.content_type.model_class()
-    record = model._default_manager.filter(pk=grant.object_id).first() if model is not None else None
+    record = None
+    if model is not None:
+        record = every_row(model, reason="the record of a grant, to tell the grantee").filter(pk=grant.object_id).first()
     if record is None:
         return
     actor_user = grant.revoked_by_id if kind == kinds.GRANT_REVOKED.code else grant.granted_by_id

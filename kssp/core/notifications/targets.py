@@ -75,6 +75,6 @@ def visible_objects(actor: Actor, keys: Iterable[tuple[int, int]]) -> dict[tuple
         policy = policy_of(model) if model is not None else None
         if model is None or policy is None:
             continue
-        for obj in model._default_manager.filter(policy.visible_q(actor), pk__in=ids):
+        for obj in policy.visible(actor).filter(pk__in=ids):
             found[(ct_id, obj.pk)] = obj
     return found

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kssp.core.models.base import PublicIdModel, TrilingualNameModel
-from kssp.core.models.grants import ProtectedRecord
+from kssp.core.models.grants import DependentRecord, ProtectedRecord
 from kssp.core.parties.choices import (
     DocumentType,
     NameScript,
@@ -99,7 +99,7 @@ class Person(ProtectedRecord):
         return self.merged_into_id is not None
 
 
-class PersonDocument(PublicIdModel):
+class PersonDocument(DependentRecord):
     """An identity or travel document of a person."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="documents", verbose_name=_("person"))

@@ -9,64 +9,25 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
-from kssp.core.models.grants import ProtectedRecord
 from kssp.core.parties import permissions as perms
-from kssp.core.parties.models import Organisation, PartyLink, Person, PersonDocument, Vehicle
-from kssp.core.policy import NOTHING, Actor, Policy, ProtectedRecordPolicy, policy_for, register_policy, registered_policies
+from kssp.core.parties.models import Organisation, PartyLink, Person, Vehicle
+from kssp.core.policy import NOTHING, Actor, Policy, policy_for, register_policy
 
 
-class PersonPolicy(ProtectedRecordPolicy):
-    model = Person
-    view_perm = perms.VIEW
-    change_perm = perms.CHANGE
-    share_perm = perms.SHARE
+def _policy(model: type[Any]) -> Any:
+    from kssp.core.records import declaration_for
 
+    declaration = declaration_for(model)
+    assert declaration is not None, model
+    return declaration.policy
 
-class OrganisationPolicy(ProtectedRecordPolicy):
-    model = Organisation
-    view_perm = perms.VIEW
-    change_perm = perms.CHANGE
-    share_perm = perms.SHARE
-
-
-class VehiclePolicy(ProtectedRecordPolicy):
-    model = Vehicle
-    view_perm = perms.VIEW
-    change_perm = perms.CHANGE
-    share_perm = perms.SHARE
-
-
-person_policy = PersonPolicy()
-organisation_policy = OrganisationPolicy()
-vehicle_policy = VehiclePolicy()
-for _policy in (person_policy, organisation_policy, vehicle_policy):
-    register_policy(_policy)
-
-
-class PersonDocumentPolicy(Policy):
-    """A document is seen with its person (a pseudonymised person's documents are withheld by the
-    selectors, not here: the rule depends on grants on the person, not on the document)."""
-
-    model = PersonDocument
-
-    def visible_q(self, actor: Actor) -> Q:
-        return Q(person__in=Person.objects.filter(person_policy.visible_q(actor)).values("pk"))
-
-    def can(self, actor: Actor, action: str, obj: Any) -> bool:
-        if action == "view":
-            return person_policy.can(actor, "view", obj.person)
-        if action == "change":
-            return person_policy.can(actor, "change", obj.person)
-        return False
-
-
-document_policy = PersonDocumentPolicy()
-register_policy(document_policy)
 
 def linkable_models() -> list[type[Any]]:
     """The records parties can be linked to: every need-to-know record (``ProtectedRecord``) with a
     registered policy, of any module (a person, a vehicle, a bulletin, a case file…)."""
-    return [model for model in registered_policies() if issubclass(model, ProtectedRecord)]
+    from kssp.core.records.access import record_types
+
+    return [rt.model for rt in record_types().values() if rt.linkable]
 
 
 class PartyLinkPolicy(Policy):
@@ -75,9 +36,9 @@ class PartyLinkPolicy(Policy):
 
     def party_q(self, actor: Actor) -> Q:
         return (
-            Q(person__in=Person.objects.filter(person_policy.visible_q(actor)).values("pk"))
-            | Q(organisation__in=Organisation.objects.filter(organisation_policy.visible_q(actor)).values("pk"))
-            | Q(vehicle__in=Vehicle.objects.filter(vehicle_policy.visible_q(actor)).values("pk"))
+            Q(person__in=Person.objects.visible_to(actor).values("pk"))
+            | Q(organisation__in=Organisation.objects.visible_to(actor).values("pk"))
+            | Q(vehicle__in=Vehicle.objects.visible_to(actor).values("pk"))
         )
 
     def record_q(self, actor: Actor) -> Q:
@@ -85,7 +46,7 @@ class PartyLinkPolicy(Policy):
         models = linkable_models()
         content_types = ContentType.objects.get_for_models(*models)  # one query at most, then cached
         for model in models:
-            visible = model._default_manager.filter(policy_for(model).visible_q(actor)).values("pk")
+            visible = model._default_manager.visible_to(actor).values("pk")
             q |= Q(content_type=content_types[model], object_id__in=visible)
         return q
 
@@ -98,7 +59,7 @@ class PartyLinkPolicy(Policy):
         model = link.content_type.model_class()
         if model is None:
             return None
-        return model._default_manager.filter(pk=link.object_id).first()
+        return model._base_manager.filter(pk=link.object_id).first()
 
     def can(self, actor: Actor, action: str, obj: Any) -> bool:
         if not actor.is_authenticated or not actor.has_perm(perms.VIEW):

@@ -1,5 +1,5 @@
-"""Persons, vehicles and organisations in the global search (issue #3 point 7), imported from
-``PartiesConfig.ready()``.
+"""The ranked person search of the global search box (issue #3 point 7), named by the person record
+type's declaration (``records.py``, which also declares how vehicles and organisations are found).
 
 * Persons: a name (any spelling, any script) or a personal number, through ``person_search``: ranked,
   with reasons, only persons the actor may see, pseudonymised ones left out, and the search logged as
@@ -12,18 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
-from kssp.core.parties import matching, selectors
-from kssp.core.parties import permissions as perms
-from kssp.core.parties.models import Organisation, Person, Vehicle
+from kssp.core.parties import selectors
+from kssp.core.parties.models import Person
 from kssp.core.policy import Actor
 from kssp.core.search import query as kinds
 from kssp.core.search.query import SearchQuery
-from kssp.core.search.registry import Badge, SearchResult, register_search_type
+from kssp.core.search.registry import Badge, SearchResult
 
 
 def _badge(record: Any) -> Badge:
@@ -58,49 +56,3 @@ def persons(actor: Actor, query: SearchQuery) -> list[SearchResult]:
     except (ApplicationError, PermissionDenied):
         return []
     return [_person_result(match.person, match.reason_texts, query) for match in result.matches]
-
-
-def vehicle_match(query: SearchQuery) -> Q | None:
-    plate = matching.normalise_plate(query.text)
-    vin = matching.normalise_identifier(query.text)
-    if not plate and not vin:
-        return None
-    return Q(plate_key=plate) | Q(vin_key=vin)
-
-
-def present_vehicle(vehicle: Vehicle) -> SearchResult:
-    return SearchResult(
-        title=selectors.record_label(vehicle), url=reverse("parties:vehicle_detail", args=[vehicle.public_id]),
-        number=vehicle.vin, public_id=vehicle.public_id, badges=(_badge(vehicle),), detail=str(vehicle.owner_unit),
-    )
-
-
-def organisation_match(query: SearchQuery) -> Q | None:
-    key = matching.name_key(query.text)
-    number = matching.normalise_identifier(query.text)
-    q = Q(business_number_key=number) if number else Q(pk__in=[])
-    return q | Q(name_key__contains=key) if key else q
-
-
-def present_organisation(organisation: Organisation) -> SearchResult:
-    return SearchResult(
-        title=organisation.name, url=reverse("parties:organisation_detail", args=[organisation.public_id]),
-        number=organisation.business_number, public_id=organisation.public_id, badges=(_badge(organisation),),
-        detail=str(organisation.owner_unit),
-    )
-
-
-register_search_type(
-    "person", label_sq="Personat", label_sr="Osobe", label_en="Persons", permission=perms.VIEW, selector=persons,
-    kinds={kinds.NAME, kinds.PERSONAL_NUMBER}, requires_purpose=True, order=20,
-)
-register_search_type(
-    "vehicle", label_sq="Automjetet", label_sr="Vozila", label_en="Vehicles", permission=perms.VIEW,
-    visible=lambda actor: selectors.vehicle_list_visible_to(actor=actor), match=vehicle_match, present=present_vehicle,
-    kinds={kinds.PLATE, kinds.VIN, kinds.SERIAL}, order=30,
-)
-register_search_type(
-    "organisation", label_sq="Organizatat", label_sr="Organizacije", label_en="Organisations", permission=perms.VIEW,
-    visible=lambda actor: selectors.organisation_list_visible_to(actor=actor), match=organisation_match,
-    present=present_organisation, kinds={kinds.NAME, kinds.SERIAL, kinds.TEXT}, order=40,
-)

@@ -31,9 +31,10 @@ from kssp.core.models.grants import Grant
 from kssp.core.parties import matching
 from kssp.core.parties import permissions as perms
 from kssp.core.parties.models import Organisation, PartyLink, Person, PersonDocument, PersonMerge, PersonSearch, Vehicle
-from kssp.core.parties.policies import organisation_policy, party_link_policy, person_policy, vehicle_policy
+from kssp.core.parties.policies import party_link_policy
 from kssp.core.parties.reasons import MERGED_SPELLING, describe
 from kssp.core.policy import Actor, policy_for
+from kssp.core.records.access import policy_of
 
 PURPOSE_DETAIL = "person detail"
 MAX_CANDIDATES = 2000
@@ -171,7 +172,7 @@ def person_list_visible_to(
     *, actor: Actor, filters: dict[str, Any] | None = None, include_merged: bool = False
 ) -> QuerySet[Person]:
     """Persons the actor may see (no consultation: callers that show them log it)."""
-    qs = Person.objects.filter(person_policy.visible_q(actor)).select_related("nationality", "owner_institution", "owner_unit")
+    qs = Person.objects.visible_to(actor).select_related("nationality", "owner_institution", "owner_unit")
     if not include_merged:
         qs = qs.filter(merged_into__isnull=True)
     if filters:
@@ -318,12 +319,14 @@ def _rank(
         q |= Q(personal_number=personal_number)
     document_number = matching.normalise_identifier(query.document_number)
     if document_number:
-        q |= Q(pk__in=PersonDocument.objects.filter(number_key=document_number).values("person_id"))
+        held = PersonDocument.objects.unscoped(reason="matched only within the visible persons of base")
+        q |= Q(pk__in=held.filter(number_key=document_number).values("person_id"))
     if not q:
         return []
     rows = list(base.filter(q).order_by("pk")[:MAX_CANDIDATES])
     documents: dict[int, list[str]] = {}
-    for person_id, number in PersonDocument.objects.filter(person__in=[r.pk for r in rows]).values_list("person_id", "number"):
+    read = PersonDocument.objects.unscoped(reason="documents of the visible persons just read")
+    for person_id, number in read.filter(person__in=[r.pk for r in rows]).values_list("person_id", "number"):
         documents.setdefault(person_id, []).append(number)
 
     ranked = matching.rank(query, [_candidate(p, documents) for p in rows], limit=MAX_CANDIDATES)
@@ -407,7 +410,7 @@ def person_search(
     if errors:
         raise ApplicationError(_("The search was not run."), fields=errors)
     query = matching.Query(name=name, date_of_birth=dob, personal_number=personal_number, document_number=document_number)
-    base = Person.objects.filter(person_policy.visible_q(actor)).select_related("nationality", "owner_unit", "owner_institution")
+    base = Person.objects.visible_to(actor).select_related("nationality", "owner_unit", "owner_institution")
     matches = _rank(actor=actor, query=query, base=base, limit=limit)
     criteria = {
         "name": name, "date_of_birth": str(date_of_birth or ""), "personal_number": personal_number,
@@ -426,8 +429,8 @@ def person_duplicate_candidates(*, actor: Actor, person: Person, name: str = "",
     if not actor.has_perm(perms.MERGE):
         raise PermissionDenied()
     base = (
-        Person.objects.filter(person_policy.visible_q(actor))
-        .filter(person_policy.scope_q(actor), owner_institution_id=person.owner_institution_id)
+        Person.objects.visible_to(actor)
+        .filter(policy_of(Person).scope_q(actor), owner_institution_id=person.owner_institution_id)
         .select_related("nationality", "owner_unit", "owner_institution")
     )
     query = matching.Query(
@@ -455,7 +458,7 @@ def person_list_logged(*, actor: Actor, persons: Sequence[Person], purpose: str 
 
 
 def organisation_list_visible_to(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Organisation]:
-    qs = Organisation.objects.filter(organisation_policy.visible_q(actor)).select_related("owner_institution", "owner_unit")
+    qs = Organisation.objects.visible_to(actor).select_related("owner_institution", "owner_unit")
     if filters:
         from kssp.core.parties.filters import OrganisationFilterSet
 
@@ -477,7 +480,7 @@ def organisation_get_visible_to(*, actor: Actor, public_id: Any, purpose: str = 
 
 
 def vehicle_list_visible_to(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Vehicle]:
-    qs = Vehicle.objects.filter(vehicle_policy.visible_q(actor)).select_related("plate_format", "owner_institution", "owner_unit")
+    qs = Vehicle.objects.visible_to(actor).select_related("plate_format", "owner_institution", "owner_unit")
     if filters:
         from kssp.core.parties.filters import VehicleFilterSet
 
@@ -577,9 +580,7 @@ def party_links_for_party(*, actor: Actor, party: Person | Organisation | Vehicl
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         if model is None:
             continue
-        records = model._default_manager.filter(
-            policy_for(model).visible_q(actor), pk__in=[link.object_id for link in group]
-        ).in_bulk()
+        records = policy_for(model).visible(actor).filter(pk__in=[link.object_id for link in group]).in_bulk()
         people = [r for r in records.values() if isinstance(r, Person)]
         if people:
             apply_protection(actor=actor, persons=people)

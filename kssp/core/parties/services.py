@@ -34,9 +34,10 @@ from kssp.core.parties.models import (
     PlateFormat,
     Vehicle,
 )
-from kssp.core.parties.policies import linkable_models, organisation_policy, party_link_policy, person_policy, vehicle_policy
+from kssp.core.parties.policies import linkable_models, party_link_policy
 from kssp.core.parties.selectors import protections_for, validate_personal_number
 from kssp.core.policy import Actor, policy_for
+from kssp.core.records.access import policy_of
 
 PERSON_EDITABLE = (
     "given_name", "family_name", "father_name", "date_of_birth", "sex", "personal_number", "nationality", "addresses",
@@ -187,7 +188,7 @@ def _person_fields(actor: Actor, data: dict[str, Any], *, person: Person | None)
             errors["personal_number"] = [message]
         elif number:
             # Only persons the actor can see are compared: a refusal must not reveal another's record.
-            clash = Person.objects.filter(person_policy.visible_q(actor), personal_number=number, merged_into__isnull=True)
+            clash = Person.objects.visible_to(actor).filter(personal_number=number, merged_into__isnull=True)
             if person is not None:
                 clash = clash.exclude(pk=person.pk)
             if clash.exists():
@@ -250,7 +251,7 @@ def person_create(
 
 
 def _visible_or_404(actor: Actor, person: Person, field: str | None = None) -> None:
-    if not person_policy.can(actor, "view", person):
+    if not policy_of(Person).can(actor, "view", person):
         raise NotFound(fields={field: [_("There is no such person, or you may not see it.")]} if field else None)
 
 
@@ -261,7 +262,7 @@ def _require_revealed(actor: Actor, person: Person) -> None:
 
 def _changeable(actor: Actor, person: Person) -> None:
     _visible_or_404(actor, person)
-    if not person_policy.can(actor, "change", person):
+    if not policy_of(Person).can(actor, "change", person):
         raise PermissionDenied()
     if person.is_merged:
         raise ApplicationError(_("This person was merged into another; change that record instead."), code="merged")
@@ -385,9 +386,9 @@ def organisation_create(
 
 @transaction.atomic
 def organisation_update(*, actor: Actor, organisation: Organisation, **changes: Any) -> Organisation:
-    if not organisation_policy.can(actor, "view", organisation):
+    if not policy_of(Organisation).can(actor, "view", organisation):
         raise NotFound()
-    if not organisation_policy.can(actor, "change", organisation):
+    if not policy_of(Organisation).can(actor, "change", organisation):
         raise PermissionDenied()
     unknown = set(changes) - set(ORGANISATION_EDITABLE)
     if unknown:
@@ -485,9 +486,9 @@ def vehicle_create(
 
 @transaction.atomic
 def vehicle_update(*, actor: Actor, vehicle: Vehicle, **changes: Any) -> Vehicle:
-    if not vehicle_policy.can(actor, "view", vehicle):
+    if not policy_of(Vehicle).can(actor, "view", vehicle):
         raise NotFound()
-    if not vehicle_policy.can(actor, "change", vehicle):
+    if not policy_of(Vehicle).can(actor, "change", vehicle):
         raise PermissionDenied()
     unknown = set(changes) - set(VEHICLE_EDITABLE)
     if unknown:
@@ -649,7 +650,7 @@ def person_merge_check(*, actor: Actor, survivor: Person, duplicate: Person) -> 
     _visible_or_404(actor, duplicate, "duplicate")
     _require(actor, perms.MERGE)
     for person in (survivor, duplicate):
-        if not person_policy.can(actor, "change", person):
+        if not policy_of(Person).can(actor, "change", person):
             raise PermissionDenied(_("Only persons within your own reach can be merged."))
         _require_revealed(actor, person)
     errors: dict[str, list[str]] = {}
@@ -680,22 +681,24 @@ def person_merge(*, actor: Actor, survivor: Person, duplicate: Person, reason: s
     if not reason:
         raise ApplicationError(_("The persons were not merged."), fields={"reason": [_("Give the reason for the merge.")]})
     # Lock both rows and read them again: a concurrent merge of either must not interleave.
-    locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])}
+    both = Person.objects.unscoped(reason="lock the two persons the actor was shown").select_for_update()
+    locked = {p.pk: p for p in both.filter(pk__in=[survivor.pk, duplicate.pk])}
     if locked[duplicate.pk].merged_into_id is not None or locked[survivor.pk].merged_into_id is not None:
         raise Conflict(_("One of the persons was merged meanwhile. Reload the page."))
     person_type = ContentType.objects.get_for_model(Person)
     link_ids = sorted(PartyLink.objects.filter(person=duplicate).values_list("pk", flat=True))
     record_link_ids = sorted(PartyLink.objects.filter(content_type=person_type, object_id=duplicate.pk).values_list("pk", flat=True))
-    document_ids = sorted(PersonDocument.objects.filter(person=duplicate).values_list("pk", flat=True))
+    documents = PersonDocument.objects.unscoped(reason="documents of the two persons being merged")
+    document_ids = sorted(documents.filter(person=duplicate).values_list("pk", flat=True))
     before = _person_snapshot(duplicate)
     moved = {
         "links": [str(x) for x in PartyLink.objects.filter(pk__in=link_ids + record_link_ids).values_list("public_id", flat=True)],
-        "documents": [str(x) for x in PersonDocument.objects.filter(pk__in=document_ids).values_list("public_id", flat=True)],
+        "documents": [str(x) for x in documents.filter(pk__in=document_ids).values_list("public_id", flat=True)],
     }
     PartyLink.objects.filter(pk__in=link_ids).update(person=survivor)
     PartyLink.objects.filter(pk__in=record_link_ids).update(object_id=survivor.pk)
-    PersonDocument.objects.filter(pk__in=document_ids).update(person=survivor)
-    Person.objects.filter(pk=duplicate.pk).update(merged_into=survivor)
+    documents.filter(pk__in=document_ids).update(person=survivor)
+    Person.objects.unscoped(reason="the duplicate checked above").filter(pk=duplicate.pk).update(merged_into=survivor)
     duplicate.merged_into = survivor
     merge = PersonMerge.objects.create(
         survivor=survivor, duplicate=duplicate, reason=reason, moved_link_ids=link_ids, moved_document_ids=document_ids,
@@ -719,12 +722,13 @@ def person_unmerge(*, actor: Actor, duplicate: Person, reason: str) -> PersonMer
         raise ApplicationError(_("This person is not merged into another."), code="not_merged")
     survivor = merge.survivor
     for person in (survivor, duplicate):
-        if not person_policy.can(actor, "change", person):
+        if not policy_of(Person).can(actor, "change", person):
             raise PermissionDenied(_("Only persons within your own reach can be merged."))
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("The merge was not undone."), fields={"reason": [_("Give the reason for undoing the merge.")]})
-    locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])}
+    both = Person.objects.unscoped(reason="lock the two persons the actor was shown").select_for_update()
+    locked = {p.pk: p for p in both.filter(pk__in=[survivor.pk, duplicate.pk])}
     if locked[survivor.pk].merged_into_id is not None:
         raise Conflict(_("The person this one was merged into was itself merged later; undo that merge first."))
     if locked[duplicate.pk].merged_into_id != survivor.pk:
@@ -734,8 +738,9 @@ def person_unmerge(*, actor: Actor, duplicate: Person, reason: str) -> PersonMer
     PartyLink.objects.filter(pk__in=merge.moved_record_link_ids, content_type=person_type, object_id=survivor.pk).update(
         object_id=duplicate.pk
     )
-    PersonDocument.objects.filter(pk__in=merge.moved_document_ids, person=survivor).update(person=duplicate)
-    Person.objects.filter(pk=duplicate.pk).update(merged_into=None)
+    moved = PersonDocument.objects.unscoped(reason="the documents the merge moved")
+    moved.filter(pk__in=merge.moved_document_ids, person=survivor).update(person=duplicate)
+    Person.objects.unscoped(reason="the duplicate checked above").filter(pk=duplicate.pk).update(merged_into=None)
     duplicate.merged_into = None
     merge.undone_at, merge.undone_by, merge.undo_reason = timezone.now(), actor.user, reason
     merge.save(update_fields=["undone_at", "undone_by", "undo_reason", "updated_at"])

@@ -31,8 +31,8 @@ from kssp.core.parties import permissions as perms
 from kssp.core.parties import selectors, services
 from kssp.core.parties.forms import CandidateSearchForm, DocumentForm, MergeForm, PersonForm, PersonSearchForm, ReasonForm
 from kssp.core.parties.models import Person
-from kssp.core.parties.policies import person_policy
 from kssp.core.policy import Actor
+from kssp.core.records.access import policy_of
 
 PURPOSE_DETAIL = "person detail page"
 PURPOSE_EDIT = "person edit page"
@@ -161,7 +161,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 def person_update(request: HttpRequest, public_id: Any) -> HttpResponse:
     actor = _actor(request)
     person = _read(request, public_id, PURPOSE_EDIT)
-    if not person_policy.can(actor, "change", person) or person.protection.masked or person.is_merged:  # type: ignore[attr-defined]
+    if not policy_of(Person).can(actor, "change", person) or person.protection.masked or person.is_merged:  # type: ignore[attr-defined]
         raise PermissionDenied
     form = PersonForm(request.POST or None, initial=_person_initial(person), clearance=actor.clearance)
     if request.method == "POST":
@@ -185,7 +185,7 @@ def _detail_context(
 ) -> dict[str, Any]:
     actor = _actor(request)
     view = selectors.person_view(person)
-    can_change = person_policy.can(actor, "change", person) and not view.masked and not person.is_merged
+    can_change = policy_of(Person).can(actor, "change", person) and not view.masked and not person.is_merged
     merges = selectors.person_merges_for(actor=actor, person=person)
     return {
         "person": person,
@@ -195,7 +195,7 @@ def _detail_context(
         "can_change": can_change,
         "can_merge": can_change and actor.has_perm(perms.MERGE),
         "can_unmerge": actor.has_perm(perms.MERGE) and merges["absorbed"] is not None
-        and person_policy.can(actor, "change", person),
+        and policy_of(Person).can(actor, "change", person),
         "absorbed": merges["absorbed"],
         "received": merges["received"],
         "document_form": document_form or (DocumentForm() if can_change else None),
@@ -241,7 +241,7 @@ def person_merge(request: HttpRequest, public_id: Any) -> HttpResponse:
     _require(actor, perms.MERGE)
     survivor = _target(actor, public_id)
     selectors.apply_protection(actor=actor, persons=[survivor])
-    if not person_policy.can(actor, "change", survivor) or survivor.protection.masked or survivor.is_merged:  # type: ignore[attr-defined]
+    if not policy_of(Person).can(actor, "change", survivor) or survivor.protection.masked or survivor.is_merged:  # type: ignore[attr-defined]
         raise PermissionDenied
     duplicate_id = request.POST.get("duplicate") if request.method == "POST" else request.GET.get("duplicate")
     if not duplicate_id:

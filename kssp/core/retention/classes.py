@@ -165,19 +165,6 @@ AUTHENTICATION = register_class(RetentionClass(
     note=_("Sessions end with their expiry; lock-out records are reset by their cool-off or by an administrator."),
 ))
 
-BULLETINS = register_class(RetentionClass(
-    code="bulletins",
-    label=_("Inter-agency bulletins"),
-    period=Period(years=5),
-    trigger=Trigger.CREATED,
-    action=Action.REVIEW,
-    legal_basis=f"{POLICE}; {CPC}; {LED} Art. 4 and 8",
-    purpose=_("Lookouts, notices and alerts from one unit to others"),
-    data_subjects=(_("suspects"), _("victims"), _("witnesses"), _("other persons named in a bulletin"), STAFF),
-    data_categories=(_("free text that may name persons, vehicles and places"), _("author and owning unit")),
-    recipients=(_("units and institutions it is shared with by grant"),),
-))
-
 RETENTION_DECISIONS = register_class(RetentionClass(
     code="retention-decisions",
     label=_("Retention reviews and decisions"),

@@ -7,11 +7,10 @@ model label), so moving a declaration into its app changes nothing else.
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kssp.core.retention import classes as c
-from kssp.core.retention.registry import Action, Period, RetentionClass, Trigger, anonymise, declare, delete_row, register_class
+from kssp.core.retention.registry import Action, Period, RetentionClass, Trigger, declare, delete_row, register_class
 
 DELETE = {Action.DELETE: delete_row}
 ANONYMISED = "[anonymised]"
@@ -78,17 +77,6 @@ BREAK_GLASS = register_class(RetentionClass(
     note=_("Kept with the audit trail as evidence of accountability; reviewed with it."),
 ))
 declare("accounts.BreakGlassAccess", BREAK_GLASS, institution_field="target_institution")
-
-# --- bulletins (by label; to move into kssp/bulletins/retention.py) -----------------------------------
-
-declare(
-    "bulletins.Bulletin", c.BULLETINS, trigger_field="created_at", institution_field="owner_institution", label_field="number",
-    handlers={
-        Action.DELETE: delete_row,
-        Action.ANONYMISE: anonymise(title=ANONYMISED, body=ANONYMISED, contains_personal_data=False),
-    },
-    sweep_filter=~Q(title=ANONYMISED),
-)
 
 # --- third-party models holding personal data ---------------------------------------------------------
 

@@ -47,6 +47,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from kssp.core.models.scoping import every_row
+
 
 class Action(models.TextChoices):
     DELETE = "delete", _("delete")
@@ -287,7 +289,7 @@ def delete_row(*, actor: Any, obj: models.Model, review: Any) -> dict[str, Any]:
         if count:
             removed[name] = count
     try:
-        count, _detail = model._default_manager.filter(pk=obj.pk).delete()
+        count, _detail = every_row(model, reason="an approved retention deletion").filter(pk=obj.pk).delete()
     except (ProtectedError, RestrictedError):
         raise ApplicationError(
             gettext("The record is still referenced by other records, which must be dealt with first. Nothing was deleted.")

@@ -30,6 +30,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kssp.core.models.scoping import every_row
 from kssp.core.retention.classes import ACQUITTED_SUSPECT
 from kssp.core.retention.registry import Candidate, Check, register_check
 
@@ -75,7 +76,7 @@ def acquitted_suspects(today: dt.date, link: type[models.Model] | None = None) -
     suspect = ACQUITTAL_RULE["suspect"]
     person_model = cast(type[models.Model], link._meta.get_field(party).related_model)
     is_acquitted_suspect = {category: suspect, f"{acquitted}__isnull": False}
-    links = link._default_manager.filter(**{f"{party}__isnull": False})
+    links = every_row(link, reason="retention rule").filter(**{f"{party}__isnull": False})
     removed = ACQUITTAL_RULE["removed_field"]
     if not _missing_field(link, removed):
         links = links.filter(**{f"{removed}__isnull": True})
@@ -101,7 +102,9 @@ def acquitted_suspects(today: dt.date, link: type[models.Model] | None = None) -
             found.append((row[party], due))
     if has_owner and found:
         owners = dict(
-            person_model._default_manager.filter(pk__in=[pk for pk, _due in found]).values_list("pk", "owner_institution_id")
+            every_row(person_model, reason="retention rule")
+            .filter(pk__in=[pk for pk, _due in found])
+            .values_list("pk", "owner_institution_id")
         )
     return [Candidate(model=person_model, pk=pk, due_on=due, institution_id=owners.get(pk)) for pk, due in found]
 

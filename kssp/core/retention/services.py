@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from kssp.core.audit import audit_record
 from kssp.core.audit.service import shred_subject
 from kssp.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from kssp.core.models.scoping import every_row
 from kssp.core.policy import Actor, registered_policies
 from kssp.core.retention import permissions as perms
 from kssp.core.retention.models import OPEN_STATUSES, RetentionReview, ReviewStatus
@@ -154,7 +155,7 @@ def _due_records(declaration: Declaration, model: type[models.Model], today: dt.
         due = Q(**{f"{field_name}__lte": cutoff})
     ct = ContentType.objects.get_for_model(model, for_concrete_model=False)
     blocked = RetentionReview.objects.filter(content_type=ct, class_code=rc.code).filter(blocking_q(today)).values("object_id")
-    qs = model._default_manager.filter(due)
+    qs = every_row(model, reason="the retention sweep sees every row").filter(due)
     if declaration.sweep_filter is not None:
         qs = qs.filter(declaration.sweep_filter)
     qs = qs.exclude(pk__in=blocked).order_by("pk")
@@ -183,7 +184,7 @@ def _flagged(code: str, rc: RetentionClass, candidates: Iterable[Candidate], tod
             continue
         public_id = None
         if _has_field(candidate.model, "public_id"):
-            public_id = candidate.model._default_manager.filter(pk=candidate.pk).values_list("public_id", flat=True).first()
+            public_id = every_row(candidate.model, reason="retention").filter(pk=candidate.pk).values_list("public_id", flat=True).first()
         reviews.append(_new_review(
             ct=ct, model=candidate.model, pk=candidate.pk, retention_class=rc, source=f"check:{code}",
             trigger_on=candidate.due_on, due_on=candidate.due_on, institution_id=candidate.institution_id,
@@ -291,7 +292,8 @@ def retention_request(*, actor: Actor, obj: models.Model, action: str, reason: s
     today = timezone.localdate()
     institution_id = None
     if declaration.institution_field:
-        institution_id = model._default_manager.filter(pk=obj.pk).values_list(declaration.institution_field, flat=True).first()
+        rows = every_row(model, reason="retention").filter(pk=obj.pk)
+        institution_id = rows.values_list(declaration.institution_field, flat=True).first()
     review = _new_review(
         ct=ct, model=model, pk=obj.pk, retention_class=rc, source="request", trigger_on=None, due_on=today,
         institution_id=institution_id, number=getattr(obj, declaration.label_field, None) if declaration.label_field else None,
@@ -392,7 +394,7 @@ def retention_review_execute(*, actor: Actor, review: RetentionReview) -> Retent
                 code="not_approved",
             )
         model = item.content_type.model_class()
-        obj = model._default_manager.filter(pk=item.object_id).first() if model is not None else None
+        obj = every_row(model, reason="an approved retention action").filter(pk=item.object_id).first() if model is not None else None
         if obj is None:
             item.status = ReviewStatus.OBSOLETE
             item.executed_at = timezone.now()

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kssp.core.models.base import PublicIdModel
+from kssp.core.models.scoping import every_row
 from kssp.core.worklist.choices import WorkItemStatus
 
 
@@ -93,7 +94,10 @@ class WorkItem(PublicIdModel):
         """The record the task belongs to (loaded once)."""
         if not hasattr(self, "_record"):
             model = self.content_type.model_class()
-            self._record = model._default_manager.filter(pk=self.object_id).first() if model is not None else None
+            self._record = (
+                every_row(model, reason="the record of a task the reader was allowed to open").filter(pk=self.object_id).first()
+                if model is not None else None
+            )
         return self._record
 
     @property

@@ -54,7 +54,7 @@ class WorkItemPolicy(Policy):
             return NOTHING
         q = NOTHING
         for model, policy in attachable_policies().items():
-            visible = model._default_manager.filter(policy.visible_q(actor)).values("pk")
+            visible = policy.visible(actor).values("pk")
             q |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=visible)
         return q
 

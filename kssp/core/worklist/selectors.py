@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from kssp.core.audit import registered_types
 from kssp.core.exceptions import NotFound
 from kssp.core.models.audit import AuditEvent
+from kssp.core.models.scoping import every_row
 from kssp.core.notifications.kinds import localize, moment
 from kssp.core.notifications.targets import model_label, record_label, record_url
 from kssp.core.policy import Actor
@@ -81,7 +82,7 @@ def record_get_visible_to(*, actor: Actor, record_type: str, public_id: Any) -> 
     if policy is None:
         raise NotFound()
     try:
-        obj = model._default_manager.filter(policy.visible_q(actor)).filter(public_id=public_id).first()
+        obj = policy.visible(actor).filter(public_id=public_id).first()
     except (ValueError, TypeError, DjangoValidationError):
         raise NotFound() from None
     if obj is None:
@@ -108,7 +109,7 @@ def task_rows(items: Iterable[WorkItem]) -> list[TaskRow]:
         model = ContentType.objects.get_for_id(ct_id).model_class()
         if model is None:
             continue
-        for obj in model._default_manager.filter(pk__in=ids):
+        for obj in every_row(model, reason="records of tasks already filtered by visibility").filter(pk__in=ids):
             records[(ct_id, obj.pk)] = obj
     rows = []
     for item in items:

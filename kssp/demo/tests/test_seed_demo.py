@@ -16,9 +16,10 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_is_idempotent_covers_every_role_and_audits():
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
-    counts = (User.objects.count(), Membership.objects.count(), Bulletin.objects.count(), Grant.objects.count())
+    counts = (User.objects.count(), Membership.objects.count(), Bulletin.objects.unscoped(reason="test").count(), Grant.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
-    assert (User.objects.count(), Membership.objects.count(), Bulletin.objects.count(), Grant.objects.count()) == counts
+    bulletins = Bulletin.objects.unscoped(reason="test").count()
+    assert (User.objects.count(), Membership.objects.count(), bulletins, Grant.objects.count()) == counts
     assert set(Role.objects.values_list("code", flat=True)) <= set(Membership.objects.values_list("role__code", flat=True))
     assert "drita.krasniqi" in out.getvalue() and "kssp-demo-2026" in out.getvalue()
     assert verify_chain().ok

@@ -24,8 +24,8 @@ from kssp.core.attachments.api.serializers import AttachmentCreateSerializer, At
 from kssp.core.attachments.models import Attachment
 from kssp.core.attachments.responses import download_response
 from kssp.core.exceptions import NotFound
-from kssp.core.links import records
 from kssp.core.policy import Actor
+from kssp.core.records import access as records
 
 
 class AttachmentFilterSet(django_filters.FilterSet):

@@ -53,7 +53,7 @@ def test_upload_page_flow_to_promotion(world, bulletin_model, django_capture_on_
 
     response = client.post(f"/imports/{batch.public_id}/promote/", **EN)
     assert response.status_code == 302
-    assert bulletin_model.objects.count() == 2
+    assert bulletin_model.objects.unscoped(reason="test").count() == 2
     assert "2 records were created." in text(client.get(f"/imports/{batch.public_id}/", **EN))
 
 
@@ -139,7 +139,7 @@ def test_a_failed_promotion_is_shown_on_the_page(world, upload, bulletin_model):
     apps.get_model("accounts", "Clearance").objects.filter(user=person.user).update(level=1)
     response = person.client().post(f"/imports/{batch.public_id}/promote/", follow=True, **EN)
     assert "Nothing was imported. Row 1 was refused" in text(response)
-    assert not bulletin_model.objects.exists()
+    assert not bulletin_model.objects.unscoped(reason="test").exists()
 
 
 def test_another_institutions_batch_pages_are_404(world, upload):

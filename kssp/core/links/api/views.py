@@ -14,11 +14,12 @@ from rest_framework.response import Response
 from kssp.core.api.serializers import ReasonSerializer
 from kssp.core.api.views import ListMixin, RetrieveMixin, SelectorViewSet, ServiceCreateMixin
 from kssp.core.exceptions import NotFound
-from kssp.core.links import records, selectors, services
+from kssp.core.links import selectors, services
 from kssp.core.links.api.serializers import RecordLinkCreateSerializer, RecordLinkSerializer
 from kssp.core.links.filters import RecordLinkFilterSet
 from kssp.core.links.models import RecordLink
 from kssp.core.policy import Actor
+from kssp.core.records import access as records
 
 
 @extend_schema_view(

@@ -9,7 +9,6 @@ from django.utils import translation
 
 from kssp.bulletins.tests.factories import BulletinFactory
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
-from kssp.core.links import records
 from kssp.core.links.link_types import link_type, link_types
 from kssp.core.links.models import RecordLink
 from kssp.core.links.policies import record_link_policy
@@ -17,6 +16,7 @@ from kssp.core.links.selectors import link_list_visible_to, link_rows_for
 from kssp.core.links.services import link_create, link_remove
 from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent
+from kssp.core.records import access as records
 from kssp.core.services.grants import grant_create, grant_revoke
 
 

@@ -222,7 +222,7 @@ class VehicleViewSet(ListMixin, RetrieveMixin, ServiceCreateMixin, ServiceUpdate
         return services.vehicle_update(actor=actor, vehicle=obj, **data)
 
 
-def _record_public_ids(links: list[PartyLink]) -> dict[tuple[int, int], Any]:
+def _record_public_ids(actor: Actor, links: list[PartyLink]) -> dict[tuple[int, int], Any]:
     """(content type, object id) → the record's public id, one query per kind of record."""
     out: dict[tuple[int, int], Any] = {}
     by_type: dict[int, set[int]] = {}
@@ -232,7 +232,7 @@ def _record_public_ids(links: list[PartyLink]) -> dict[tuple[int, int], Any]:
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         if model is None or not hasattr(model, "public_id"):
             continue
-        for pk, public_id in model._default_manager.filter(pk__in=ids).values_list("pk", "public_id"):
+        for pk, public_id in policy_for(model).visible(actor).filter(pk__in=ids).values_list("pk", "public_id"):
             out[(content_type_id, pk)] = public_id
     return out
 
@@ -278,7 +278,7 @@ class PartyLinkViewSet(ListMixin, RetrieveMixin, ServiceCreateMixin, SelectorVie
         return selectors.party_link_get_visible_to(actor=actor, public_id=key)
 
     def _render(self, links: list[PartyLink]) -> Any:
-        context = {**self.get_serializer_context(), "record_public_ids": _record_public_ids(links)}
+        context = {**self.get_serializer_context(), "record_public_ids": _record_public_ids(self.actor, links)}
         return PartyLinkSerializer(links, many=True, context=context).data
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -8,7 +8,9 @@ pytest.importorskip("kssp.core.search.registry")
 
 from kssp.core.models import AuditEvent  # noqa: E402
 from kssp.core.parties import search as parties_search  # noqa: E402
+from kssp.core.parties.models import Organisation, Vehicle  # noqa: E402
 from kssp.core.parties.tests.factories import OrganisationFactory, PersonFactory, VehicleFactory  # noqa: E402
+from kssp.core.records import declaration_for  # noqa: E402
 from kssp.core.search.query import parse_query  # noqa: E402
 from kssp.core.search.registry import search_type  # noqa: E402
 
@@ -49,9 +51,10 @@ def test_a_personal_number_and_a_record_link_find_the_person(world):
 def test_plates_vins_and_organisations_are_found(world):
     vehicle = VehicleFactory(owner=world.kp_investigator, plate="PR 123-AB", vin="WVWZZZ1JZXW000001")
     organisation = OrganisationFactory(owner=world.kp_investigator, name="Siguria Sh.p.k.", business_number_key="810001234")
-    visible = parties_search.Vehicle.objects.filter(parties_search.vehicle_match(parse_query("pr-123 АВ")))
+    visible = Vehicle.objects.unscoped(reason="test").filter(declaration_for(Vehicle).search_match(parse_query("pr-123 АВ")))
     assert list(visible) == [vehicle]
-    assert list(parties_search.Vehicle.objects.filter(parties_search.vehicle_match(parse_query("wvwzzz1jzxw000001")))) == [vehicle]
-    assert parties_search.present_vehicle(vehicle).url == f"/parties/vehicles/{vehicle.public_id}/"
-    found = parties_search.Organisation.objects.filter(parties_search.organisation_match(parse_query("siguria")))
+    match = declaration_for(Vehicle).search_match(parse_query("wvwzzz1jzxw000001"))
+    assert list(Vehicle.objects.unscoped(reason="test").filter(match)) == [vehicle]
+    assert declaration_for(Vehicle).search_present(vehicle).url == f"/parties/vehicles/{vehicle.public_id}/"
+    found = Organisation.objects.unscoped(reason="test").filter(declaration_for(Organisation).search_match(parse_query("siguria")))
     assert list(found) == [organisation]

@@ -61,7 +61,7 @@ def make_bulletin():
             number=f"BUL-{unit.institution.code}-2019-{next(_serial):06d}", classification=classification, **extra,
         )
         if created_at is not None:
-            model.objects.filter(pk=bulletin.pk).update(created_at=created_at)
+            model.objects.unscoped(reason="test").filter(pk=bulletin.pk).update(created_at=created_at)
             bulletin.refresh_from_db()
         return bulletin
 

@@ -85,7 +85,7 @@ def test_four_eyes_on_the_page(world, make_bulletin, person):
     assert done.status_code == 302
     review.refresh_from_db()
     assert review.status == ReviewStatus.EXECUTED
-    assert not apps.get_model("bulletins", "Bulletin").objects.filter(pk=bulletin.pk).exists()
+    assert not apps.get_model("bulletins", "Bulletin").objects.unscoped(reason="test").filter(pk=bulletin.pk).exists()
 
 
 def test_carrying_out_an_unapproved_action_is_refused_on_the_page_and_nothing_changes(world, make_bulletin):
@@ -95,7 +95,7 @@ def test_carrying_out_an_unapproved_action_is_refused_on_the_page_and_nothing_ch
     response = world.kp_dpo.client().post(f"/retention/reviews/{review.public_id}/execute/", **EN)
     assert response.status_code == 400
     assert "This retention action has no approval by a data protection officer: nothing was changed." in response.content.decode()
-    assert apps.get_model("bulletins", "Bulletin").objects.filter(pk=bulletin.pk).exists()
+    assert apps.get_model("bulletins", "Bulletin").objects.unscoped(reason="test").filter(pk=bulletin.pk).exists()
     review.refresh_from_db()
     assert review.status == ReviewStatus.PROPOSED and AuditEvent.objects.count() == before
 

@@ -4,7 +4,6 @@ app registry."""
 
 from __future__ import annotations
 
-import importlib
 import itertools
 
 import pytest
@@ -13,11 +12,6 @@ from django.apps import apps
 from kssp.core.search.registry import unregister_search_type
 
 _serial = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def bulletin_search_type():
-    importlib.import_module("kssp.bulletins.search")  # idempotent; what BulletinsConfig.ready() imports
 
 
 @pytest.fixture

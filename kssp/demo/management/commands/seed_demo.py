@@ -102,11 +102,11 @@ class Command(BaseCommand):
         from kssp.core.services.grants import grant_create
 
         for spec in BULLETINS:
-            if Bulletin.objects.filter(title=spec["title"]).exists():
-                continue
             user = User.objects.get(username=spec["owner"])
             membership = Membership.objects.valid().filter(user=user).first()
             actor = actor_for(user, membership, source="cli")
+            if Bulletin.objects.visible_to(actor).filter(title=spec["title"]).exists():
+                continue
             bulletin = bulletin_create(
                 actor=actor, title=spec["title"], body=spec["body"], kind=spec["kind"],
                 classification=spec["classification"], handling_code=spec.get("handling_code", ""),

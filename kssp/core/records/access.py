@@ -1,92 +1,44 @@
 """Records of any module, addressed generically: which record types exist, how to find one the actor
-may see, and a database filter for "the record this row points to is visible".
+may see, its number, name and page, and a database filter for "the record this row points to is
+visible".
 
-Every model built on ``ProtectedRecord`` whose policy is registered (``register_policy``) is a record
-type here, without further work: it is addressed as ``"<app_label>.<model_name>"`` (for example
-``"bulletins.bulletin"``) plus its ``public_id``, found by its ``number`` field when it has one, and
-shown with a link to ``<app_label>:<model_name>_detail`` when that URL exists. A module whose record
-differs says so once, from its AppConfig.ready()::
-
-    register_record_type(Exhibit, number_field="exhibit_number", url_name="evidence:exhibit_page")
-
-Attachments and record links both build on this module; the kernel imports no module to do so.
+Every declared record type (``kssp/<module>/records.py``, see ``kssp.core.records.declaration``) is a
+record type here: it is addressed as ``"<app_label>.<model_name>"`` (for example ``"bulletins.bulletin"``)
+plus its ``public_id``, found by its number, named by its display rule and linked to its detail URL.
+Attachments, record links, tasks, notifications and the timeline all build on this module; the kernel
+imports no module to do so.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
-from kssp.core.models.grants import ProtectedRecord
-from kssp.core.policy import NOTHING, Actor, Policy, registered_policies
-
-
-@dataclass(frozen=True)
-class RecordType:
-    model: type[ProtectedRecord]
-    policy: Policy
-    number_field: str | None
-    url_name: str | None
-
-    @property
-    def label(self) -> str:
-        return record_label(self.model)
-
-    @property
-    def verbose_name(self) -> str:
-        return str(self.model._meta.verbose_name)
-
-    @property
-    def content_type(self) -> ContentType:
-        return ContentType.objects.get_for_model(self.model)
-
-
-_overrides: dict[type[models.Model], dict[str, Any]] = {}
-
-
-def register_record_type(model: type[ProtectedRecord], *, number_field: str | None = None, url_name: str | None = None) -> None:
-    """Say how a record type is numbered and where its page is, when the conventions do not fit."""
-    _overrides[model] = {"number_field": number_field, "url_name": url_name}
+from kssp.core.exceptions import NotFound
+from kssp.core.policy import NOTHING, Actor
+from kssp.core.records.declaration import RecordType
+from kssp.core.records.registry import declaration_for, declarations
 
 
 def record_label(model: type[models.Model]) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
-def _default_number_field(model: type[models.Model]) -> str | None:
-    try:
-        model._meta.get_field("number")
-    except FieldDoesNotExist:
-        return None
-    return "number"
-
-
 def record_types() -> dict[str, RecordType]:
-    """``{"app.model": RecordType}`` for every protected record with a registered policy."""
-    out: dict[str, RecordType] = {}
-    for model, policy in registered_policies().items():
-        if not (isinstance(model, type) and issubclass(model, ProtectedRecord)):
-            continue
-        override = _overrides.get(model, {})
-        out[record_label(model)] = RecordType(
-            model=model,
-            policy=policy,
-            number_field=override.get("number_field") or _default_number_field(model),
-            url_name=override.get("url_name") or f"{model._meta.app_label}:{model._meta.model_name}_detail",
-        )
-    return dict(sorted(out.items()))
+    """``{"app.model": declaration}`` for every declared record type that records can point at
+    (dependent records are reached through their parent)."""
+    return {label: d for label, d in declarations().items() if not d.is_dependent}
 
 
 def record_type_for(model_or_obj: Any) -> RecordType | None:
-    model: Any = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
-    return record_types().get(record_label(model._meta.concrete_model or model))
+    declaration = declaration_for(model_or_obj)
+    return declaration if declaration is not None and not declaration.is_dependent else None
 
 
 def record_type_by_label(label: str) -> RecordType | None:
@@ -110,7 +62,7 @@ def visible_records_q(actor: Actor, type_field: str = "content_type", id_field: 
     content_types = ContentType.objects.get_for_models(*(t.model for t in types))
     q = NOTHING
     for record_type in types:
-        visible = record_type.model._default_manager.filter(record_type.policy.visible_q(actor)).values("pk")
+        visible = _visible(record_type, actor).values("pk")
         q |= Q(**{type_field: content_types[record_type.model], f"{id_field}__in": visible})
     return q
 
@@ -137,7 +89,7 @@ def get_visible(actor: Actor, label: str, public_id: Any) -> Any | None:
     key = _as_uuid(public_id)
     if record_type is None or key is None:
         return None
-    return record_type.model._default_manager.filter(record_type.policy.visible_q(actor), public_id=key).first()
+    return _visible(record_type, actor).filter(public_id=key).first()
 
 
 def find_visible(actor: Actor, label: str, reference: str) -> tuple[Any | None, int]:
@@ -151,7 +103,7 @@ def find_visible(actor: Actor, label: str, reference: str) -> tuple[Any | None, 
     reference = str(reference or "").strip()
     if record_type is None or not reference:
         return None, 0
-    visible = record_type.model._default_manager.filter(record_type.policy.visible_q(actor))
+    visible = _visible(record_type, actor)
     key = _as_uuid(reference)
     if key is not None:
         record = visible.filter(public_id=key).first()
@@ -170,7 +122,7 @@ def search_visible(actor: Actor, label: str, term: str, *, limit: int = 10, excl
     term = str(term or "").strip()
     if record_type is None or len(term) < 2:
         return []
-    visible = record_type.model._default_manager.filter(record_type.policy.visible_q(actor))
+    visible = _visible(record_type, actor)
     key = _as_uuid(term)
     if key is not None:
         qs = visible.filter(public_id=key)
@@ -193,39 +145,87 @@ def records_by_key(keys: set[tuple[int, int]]) -> dict[tuple[int, int], Any]:
         model = ContentType.objects.get_for_id(ct_id).model_class()
         if model is None:
             continue
-        for record in model._default_manager.filter(pk__in=pks):
+        for record in model._base_manager.filter(pk__in=pks):
             out[(ct_id, record.pk)] = record
     return out
 
 
+def policy_of(model: type[models.Model]) -> Any:
+    """The policy derived from a declared type's declaration."""
+    declaration = declaration_for(model)
+    if declaration is None:
+        raise LookupError(f"{model._meta.label} is not a declared record type")
+    return declaration.policy
+
+
+def _visible(record_type: RecordType, actor: Actor) -> Any:
+    return record_type.model._default_manager.visible_to(actor)  # type: ignore[attr-defined]
+
+
 def record_number(record: Any) -> str:
     """What people call the record: its number, or the start of its public id."""
-    record_type = record_type_for(record)
-    if record_type is not None and record_type.number_field:
-        value = getattr(record, record_type.number_field, "")
-        if value:
-            return str(value)
+    declaration = declaration_for(record)
+    if declaration is not None:
+        return declaration.number(record)
     return str(record.public_id)[:8]
 
 
 def record_title(record: Any) -> str:
-    """A one-line description safe to show in a panel: the number, plus the record's own text unless
-    the record holds personal data (a panel is not a reading of the record)."""
-    number = record_number(record)
-    if getattr(record, "contains_personal_data", False):
-        return number
-    text = str(record)
-    return text if number in text else f"{number} {text}"
+    """A one-line name safe in any panel (the declaration's display rule: no personal data)."""
+    declaration = declaration_for(record)
+    if declaration is not None:
+        return declaration.display(record)
+    return record_number(record)
 
 
 def record_url(record: Any) -> str | None:
-    get_absolute_url = getattr(record, "get_absolute_url", None)
-    if callable(get_absolute_url):
-        return str(get_absolute_url())
-    record_type = record_type_for(record)
-    if record_type is None or not record_type.url_name:
+    """The page of a record (its declaration's detail URL; a dependent record's parent page)."""
+    declaration = declaration_for(record)
+    if declaration is None:
+        getter = getattr(record, "get_absolute_url", None)
+        return str(getter()) if callable(getter) else None
+    if declaration.is_dependent and not declaration.detail_url:
+        return record_url(getattr(record, str(declaration.parent)))
+    if not declaration.detail_url or not declaration.pages:
         return None
     try:
-        return reverse(record_type.url_name, args=[record.public_id])
+        return reverse(declaration.detail_url, args=[record.public_id])
     except NoReverseMatch:
         return None
+
+
+# --- generic selectors -------------------------------------------------------------------------
+
+
+def record_list_visible_to(*, actor: Actor, model: type[models.Model], purpose: str = "") -> Any:
+    """The records of a declared type that ``actor`` may see now. For a type that holds personal data,
+    reading the list is a consultation: one event, with the purpose (LED Art. 25)."""
+    declaration = declaration_for(model)
+    if declaration is None:
+        raise LookupError(f"{model._meta.label} is not a declared record type")
+    qs = declaration.list_queryset(model._default_manager.visible_to(actor))  # type: ignore[attr-defined]
+    if declaration.personal_data and actor.is_authenticated:
+        from kssp.core.audit import audit_record
+
+        audit_record(actor=actor, event=f"{declaration.event_prefix}.listed", purpose=purpose or "list")
+    return qs
+
+
+def record_get_visible_to(*, actor: Actor, model: type[models.Model], public_id: Any, purpose: str = "") -> Any:
+    """One record, or ``NotFound`` for a missing and a forbidden one alike. Reading a record that holds
+    personal data writes a consultation event with the purpose."""
+    declaration = declaration_for(model)
+    if declaration is None:
+        raise LookupError(f"{model._meta.label} is not a declared record type")
+    try:
+        record = declaration.list_queryset(model._default_manager.visible_to(actor)).get(public_id=public_id)  # type: ignore[attr-defined]
+    except (model.DoesNotExist, ValueError, TypeError, DjangoValidationError):  # type: ignore[attr-defined]
+        raise NotFound() from None
+    if declaration.holds_personal_data(record):
+        from kssp.core.audit import consultation_record
+
+        consultation_record(
+            actor=actor, target=record, purpose=purpose or f"{declaration.code} reading",
+            event=f"{declaration.event_prefix}.consulted",
+        )
+    return record
