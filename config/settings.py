@@ -141,6 +141,10 @@ INSTALLED_APPS = [
     "kssp.portal",
     "kssp.demo",
 ]
+if TESTING:
+    # The kernel's own test record type (issue #6 point 7): kernel tests need no domain module. Its model,
+    # table and page exist only under KSSP_TESTING; its URLs are added to the project's below.
+    INSTALLED_APPS.append("kssp.core.testing.recordkind")
 
 MIDDLEWARE = [
     # First: on the public site the client address is removed before any other code or log sees it.
@@ -164,7 +168,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+ROOT_URLCONF = "kssp.core.testing.recordkind.urls" if TESTING else "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from kssp.bulletins.tests.factories import BulletinFactory
 from kssp.core.attachments.api.views import AttachmentViewSet
 from kssp.core.attachments.models import Attachment
 from kssp.core.attachments.policies import attachment_policy
@@ -16,6 +15,7 @@ from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent
 from kssp.core.services.grants import grant_create
 from kssp.core.testing.contract import ApiContract, assert_error, last_audit_seq
+from kssp.core.testing.recordkind.factories import SampleRecordFactory
 
 # The contract tests reach the database through the ``world`` fixture at run time; the marker makes
 # pytest-django order them with the other database tests, before the transactional (browser) ones.
@@ -25,12 +25,12 @@ URL = "/api/v1/attachments/"
 MB = 1000 * 1000
 
 
-def attach(person, bulletin, name="note.pdf", data=None, **kwargs) -> Attachment:
-    return attachment_add(actor=person.actor, record=bulletin, upload=SimpleUploadedFile(name, data or files.pdf()), **kwargs)
+def attach(person, sample, name="note.pdf", data=None, **kwargs) -> Attachment:
+    return attachment_add(actor=person.actor, record=sample, upload=SimpleUploadedFile(name, data or files.pdf()), **kwargs)
 
 
-def body(bulletin, name="note.pdf", data=None, **extra):
-    return {"record_type": "bulletins.bulletin", "record": str(bulletin.public_id),
+def body(sample, name="note.pdf", data=None, **extra):
+    return {"record_type": "recordkind.samplerecord", "record": str(sample.public_id),
             "file": SimpleUploadedFile(name, files.pdf() if data is None else data), **extra}
 
 
@@ -47,8 +47,8 @@ class TestAttachmentApi(ApiContract):
     list_max_queries = 7
 
     def make_record(self, world, owner, **options):
-        bulletin = BulletinFactory(owner=owner, classification=options.get("classification", Classification.RESTRICTED))
-        return attach(owner, bulletin)
+        sample = SampleRecordFactory(owner=owner, classification=options.get("classification", Classification.RESTRICTED))
+        return attach(owner, sample)
 
     def grant(self, world, record, owner, grantee):
         return grant_create(
@@ -59,21 +59,21 @@ class TestAttachmentApi(ApiContract):
     def test_contract_create_writes_audit_event(self, request):
         # The upload is multipart, not JSON.
         world = self.world(request)
-        bulletin = BulletinFactory(owner=world.kp_investigator)
+        sample = SampleRecordFactory(owner=world.kp_investigator)
         since = last_audit_seq()
-        response = world.kp_investigator.client().post(URL, body(bulletin, "scene.jpg", files.image("JPEG")))
+        response = world.kp_investigator.client().post(URL, body(sample, "scene.jpg", files.image("JPEG")))
         assert response.status_code == 201, response.content[:800]
         item = response.json()
-        assert item["record"] == {"type": "bulletins.bulletin", "public_id": str(bulletin.public_id)}
+        assert item["record"] == {"type": "recordkind.samplerecord", "public_id": str(sample.public_id)}
         assert item["file_name"] == "scene.jpg" and item["media_type"] == "image/jpeg" and item["gps_removed"] is True
         event = AuditEvent.objects.get(seq__gt=since, event_type="attachment.added")
         assert str(event.target_public_id) == item["public_id"] and event.source == "api"
 
 
 def test_a_60_mb_upload_is_refused_with_a_field_error_before_its_body_is_read(world, file_storage):
-    bulletin = BulletinFactory(owner=world.kp_investigator)
+    sample = SampleRecordFactory(owner=world.kp_investigator)
     data, content_type = files.multipart(
-        {"record_type": "bulletins.bulletin", "record": str(bulletin.public_id)}, "dosja.pdf", files.pdf(b"0" * (60 * MB))
+        {"record_type": "recordkind.samplerecord", "record": str(sample.public_id)}, "dosja.pdf", files.pdf(b"0" * (60 * MB))
     )
     response = world.kp_investigator.client().generic("POST", URL, data, content_type, headers={"Accept-Language": "en"})
     error = assert_error(response, 413, "file_too_large")
@@ -83,16 +83,16 @@ def test_a_60_mb_upload_is_refused_with_a_field_error_before_its_body_is_read(wo
 
 
 def test_a_pdf_renamed_jpg_is_a_field_error(world, file_storage):
-    bulletin = BulletinFactory(owner=world.kp_investigator)
-    response = world.kp_investigator.client().post(URL, body(bulletin, "photo.jpg", files.pdf()), headers={"Accept-Language": "en"})
+    sample = SampleRecordFactory(owner=world.kp_investigator)
+    response = world.kp_investigator.client().post(URL, body(sample, "photo.jpg", files.pdf()), headers={"Accept-Language": "en"})
     error = assert_error(response, 400, "invalid")
     assert error["fields"] == {"file": ["The file is a PDF document, not a JPEG image."]}
     assert not Attachment.objects.exists() and files.stored_files(file_storage) == []
 
 
 def test_a_record_one_may_not_see_is_404_on_the_record_field(world):
-    bulletin = BulletinFactory(owner=world.customs)
-    error = assert_error(world.kp_investigator.client().post(URL, body(bulletin)), 404, "not_found")
+    sample = SampleRecordFactory(owner=world.customs)
+    error = assert_error(world.kp_investigator.client().post(URL, body(sample)), 404, "not_found")
     assert list(error["fields"]) == ["record"]
     assert not Attachment.objects.exists()
 
@@ -105,9 +105,9 @@ def test_missing_fields_and_json_are_refused(world):
 
 
 def test_download_through_the_api(world):
-    bulletin = BulletinFactory(owner=world.kp_investigator, contains_personal_data=True)
+    sample = SampleRecordFactory(owner=world.kp_investigator, contains_personal_data=True)
     data = files.pdf(b"% statement")
-    attachment = attach(world.kp_investigator, bulletin, "deklarata.pdf", data)
+    attachment = attach(world.kp_investigator, sample, "deklarata.pdf", data)
     url = f"{URL}{attachment.public_id}/download/"
     response = world.kp_investigator.client().get(url, {"purpose": "case 7/2026"})
     assert response.status_code == 200
@@ -120,12 +120,12 @@ def test_download_through_the_api(world):
 
 
 def test_remove_through_the_api(world):
-    bulletin = BulletinFactory(owner=world.kp_investigator)
-    attachment = attach(world.kp_investigator, bulletin)
+    sample = SampleRecordFactory(owner=world.kp_investigator)
+    attachment = attach(world.kp_investigator, sample)
     client = world.kp_investigator.client()
     url = f"{URL}{attachment.public_id}/remove/"
     assert "reason" in assert_error(client.post(url, {}, content_type="application/json"), 400)["fields"]
     response = client.post(url, {"reason": "wrong record"}, content_type="application/json")
     assert response.status_code == 200, response.content
     assert_error(client.get(f"{URL}{attachment.public_id}/"), 404)
-    assert client.get(URL, {"record": str(bulletin.public_id)}).json()["count"] == 0
+    assert client.get(URL, {"record": str(sample.public_id)}).json()["count"] == 0

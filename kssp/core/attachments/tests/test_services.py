@@ -10,7 +10,6 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from kssp.bulletins.tests.factories import BulletinFactory
 from kssp.core.attachments import content
 from kssp.core.attachments.models import Attachment
 from kssp.core.attachments.policies import attachment_policy
@@ -23,6 +22,7 @@ from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent
 from kssp.core.services.grants import grant_create, grant_revoke
+from kssp.core.testing.recordkind.factories import SampleRecordFactory
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
@@ -49,23 +49,23 @@ def refusal(person, record, name: str, data: bytes, **kwargs) -> list[str]:
 
 def test_a_pdf_is_stored_with_its_hash_outside_any_public_place_and_audited(world, file_storage):
     # given
-    bulletin = BulletinFactory(owner=world.kp_investigator)
+    sample = SampleRecordFactory(owner=world.kp_investigator)
     data = files.pdf(b"% statement of the witness")
     # when
-    attachment = add(world.kp_investigator, bulletin, "Deklarata e dëshmitarit.pdf", data, description="Signed statement")
+    attachment = add(world.kp_investigator, sample, "Deklarata e dëshmitarit.pdf", data, description="Signed statement")
     # then the row describes the file
     assert attachment.original_name == "Deklarata e dëshmitarit.pdf"
     assert attachment.media_type == "application/pdf" and attachment.kind == "pdf"
     assert attachment.size == len(data)
     assert attachment.sha256 == attachment.original_sha256 == hashlib.sha256(data).hexdigest()
-    assert attachment.record_public_id == bulletin.public_id
-    assert attachment.owner_institution_id == bulletin.owner_institution_id and attachment.owner_unit_id == bulletin.owner_unit_id
+    assert attachment.record_public_id == sample.public_id
+    assert attachment.owner_institution_id == sample.owner_institution_id and attachment.owner_unit_id == sample.owner_unit_id
     assert attachment.uploaded_by == world.kp_investigator.user
     # and the file sits in the storage under an opaque name that says nothing of the record or the file
     assert stored_bytes(attachment) == data
     assert [p.relative_to(file_storage).as_posix() for p in files.stored_files(file_storage)] == [attachment.stored_name]
     assert attachment.stored_name.startswith("attachments/")
-    for telltale in ("Deklarata", ".pdf", str(bulletin.public_id), bulletin.number):
+    for telltale in ("Deklarata", ".pdf", str(sample.public_id), sample.number):
         assert telltale not in attachment.stored_name
     # and the audit trail has the event, its payload encrypted with the record's key
     event = AuditEvent.objects.get(event_type="attachment.added", target_public_id=attachment.public_id)
@@ -90,8 +90,8 @@ def test_a_pdf_is_stored_with_its_hash_outside_any_public_place_and_audited(worl
     ],
 )
 def test_accepted_kinds_are_stored_with_the_type_found_in_their_content(world, name, builder, media_type):
-    bulletin = BulletinFactory(owner=world.kp_investigator)
-    attachment = add(world.kp_investigator, bulletin, name, builder())
+    sample = SampleRecordFactory(owner=world.kp_investigator)
+    attachment = add(world.kp_investigator, sample, name, builder())
     assert attachment.media_type == media_type
 
 
@@ -100,9 +100,9 @@ def test_accepted_kinds_are_stored_with_the_type_found_in_their_content(world, n
 
 def test_a_pdf_renamed_jpg_is_refused_and_nothing_is_written(world, file_storage):
     # given
-    bulletin = BulletinFactory(owner=world.kp_investigator)
+    sample = SampleRecordFactory(owner=world.kp_investigator)
     # when
-    messages = refusal(world.kp_investigator, bulletin, "photo.jpg", files.pdf())
+    messages = refusal(world.kp_investigator, sample, "photo.jpg", files.pdf())
     # then
     assert messages == ["The file is a PDF document, not a JPEG image."]
     assert not Attachment.objects.exists()
@@ -129,9 +129,9 @@ def test_a_pdf_renamed_jpg_is_refused_and_nothing_is_written(world, file_storage
     ],
 )
 def test_content_that_does_not_fit_is_refused_with_a_clear_message(world, file_storage, name, data, expected):
-    bulletin = BulletinFactory(owner=world.kp_investigator)
+    sample = SampleRecordFactory(owner=world.kp_investigator)
     with pytest.raises(ApplicationError) as caught:
-        add(world.kp_investigator, bulletin, name, data)
+        add(world.kp_investigator, sample, name, data)
     message = " ".join(str(m) for m in caught.value.fields.get("file", []))
     assert message.startswith(expected), message
     assert not Attachment.objects.exists()
@@ -140,17 +140,17 @@ def test_content_that_does_not_fit_is_refused_with_a_clear_message(world, file_s
 
 def test_an_image_with_too_many_pixels_is_refused(world, monkeypatch):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
-    bulletin = BulletinFactory(owner=world.kp_investigator)
-    assert refusal(world.kp_investigator, bulletin, "big.png", files.image("PNG", gps=False)) == [
+    sample = SampleRecordFactory(owner=world.kp_investigator)
+    assert refusal(world.kp_investigator, sample, "big.png", files.image("PNG", gps=False)) == [
         "The image has too many pixels to be checked safely."
     ]
 
 
 def test_a_file_past_the_limit_is_refused_by_the_service_too(world, settings, file_storage):
     settings.KSSP = {**settings.KSSP, "ATTACHMENT_MAX_BYTES": 1000}
-    bulletin = BulletinFactory(owner=world.kp_investigator)
+    sample = SampleRecordFactory(owner=world.kp_investigator)
     with pytest.raises(FileTooLarge) as caught:
-        add(world.kp_investigator, bulletin, "big.pdf", files.pdf(b"x" * 2000))
+        add(world.kp_investigator, sample, "big.pdf", files.pdf(b"x" * 2000))
     assert caught.value.status == 413
     assert caught.value.fields == {"file": ["The file is too large: at most 1000\xa0bytes are accepted."]}
     assert not Attachment.objects.exists() and files.stored_files(file_storage) == []
@@ -164,9 +164,9 @@ def test_the_gps_position_is_removed_from_photographs_and_nothing_else_changes(w
     # given a photograph that records where it was taken
     data = files.image(fmt)
     assert files.gps_of(data)
-    bulletin = BulletinFactory(owner=world.kp_investigator)
+    sample = SampleRecordFactory(owner=world.kp_investigator)
     # when
-    attachment = add(world.kp_investigator, bulletin, name, data)
+    attachment = add(world.kp_investigator, sample, name, data)
     # then the stored file has no position, keeps its other metadata and its pixels
     stored = stored_bytes(attachment)
     assert files.gps_of(stored) == {}
@@ -180,7 +180,7 @@ def test_the_gps_position_is_removed_from_photographs_and_nothing_else_changes(w
 
 def test_jpeg_image_data_is_copied_byte_for_byte(world):
     data = files.image("JPEG")
-    attachment = add(world.kp_investigator, BulletinFactory(owner=world.kp_investigator), "scene.jpg", data)
+    attachment = add(world.kp_investigator, SampleRecordFactory(owner=world.kp_investigator), "scene.jpg", data)
     stored = stored_bytes(attachment)
     start_of_scan = b"\xff\xda"
     assert stored[stored.index(start_of_scan):] == data[data.index(start_of_scan):]
@@ -189,8 +189,8 @@ def test_jpeg_image_data_is_copied_byte_for_byte(world):
 @pytest.mark.parametrize(("fmt", "name"), [("JPEG", "scene.jpg"), ("PNG", "scene.png"), ("TIFF", "scene.tiff")])
 def test_an_evidential_file_is_kept_exactly_as_uploaded(world, fmt, name):
     data = files.image(fmt)
-    bulletin = BulletinFactory(owner=world.kp_investigator)
-    attachment = add(world.kp_investigator, bulletin, name, data, evidential=True)
+    sample = SampleRecordFactory(owner=world.kp_investigator)
+    attachment = add(world.kp_investigator, sample, name, data, evidential=True)
     assert stored_bytes(attachment) == data
     assert files.gps_of(stored_bytes(attachment)) == files.GPS
     assert attachment.gps_removed is False and attachment.evidential is True
@@ -198,15 +198,15 @@ def test_an_evidential_file_is_kept_exactly_as_uploaded(world, fmt, name):
 
 
 def test_a_record_may_make_all_its_attachments_evidential(world):
-    bulletin = BulletinFactory(owner=world.kp_investigator)
-    bulletin.attachments_are_evidential = True
-    attachment = add(world.kp_investigator, bulletin, "scene.jpg", files.image("JPEG"))
+    sample = SampleRecordFactory(owner=world.kp_investigator)
+    sample.attachments_are_evidential = True
+    attachment = add(world.kp_investigator, sample, "scene.jpg", files.image("JPEG"))
     assert attachment.evidential is True and files.gps_of(stored_bytes(attachment)) == files.GPS
 
 
 def test_a_tiff_with_a_position_must_be_evidential(world):
-    bulletin = BulletinFactory(owner=world.kp_investigator)
-    [message] = refusal(world.kp_investigator, bulletin, "scene.tiff", files.image("TIFF"))
+    sample = SampleRecordFactory(owner=world.kp_investigator)
+    [message] = refusal(world.kp_investigator, sample, "scene.tiff", files.image("TIFF"))
     assert message.startswith("This TIFF image records where it was taken")
 
 
@@ -220,21 +220,21 @@ def test_strip_helpers_leave_files_without_a_position_untouched():
 
 
 def test_only_those_who_may_change_the_record_may_attach(world):
-    bulletin = BulletinFactory(owner=world.kp_investigator)
-    grant_create(actor=world.kp_investigator.actor, obj=bulletin, grantee_type="institution",
+    sample = SampleRecordFactory(owner=world.kp_investigator)
+    grant_create(actor=world.kp_investigator.actor, obj=sample, grantee_type="institution",
                  institution=world.customs.membership.unit.institution, reason="joint operation")
     with pytest.raises(PermissionDenied):
-        add(world.customs, bulletin, "note.pdf", files.pdf())
+        add(world.customs, sample, "note.pdf", files.pdf())
     with pytest.raises(NotFound):
-        add(world.prosecutor, bulletin, "note.pdf", files.pdf())
+        add(world.prosecutor, sample, "note.pdf", files.pdf())
     assert not Attachment.objects.exists()
 
 
 def test_attachments_are_seen_exactly_by_those_who_see_the_record(world):
     # given
-    bulletin = BulletinFactory(owner=world.kp_investigator)
-    attachment = add(world.kp_investigator, bulletin, "note.pdf", files.pdf())
-    grant = grant_create(actor=world.kp_investigator.actor, obj=bulletin, grantee_type="institution",
+    sample = SampleRecordFactory(owner=world.kp_investigator)
+    attachment = add(world.kp_investigator, sample, "note.pdf", files.pdf())
+    grant = grant_create(actor=world.kp_investigator.actor, obj=sample, grantee_type="institution",
                          institution=world.customs.membership.unit.institution, reason="joint operation")
     # then the grantee sees it while the grant lasts
     assert list(attachment_list_visible_to(actor=world.customs.actor)) == [attachment]
@@ -250,8 +250,8 @@ def test_the_policy_faces_agree(world):
     attachments = []
     for owner in owners:
         for level in (Classification.UNCLASSIFIED, Classification.RESTRICTED, Classification.SECRET):
-            bulletin = BulletinFactory(owner=owner, classification=level)
-            attachments.append(add(owner, bulletin, "n.pdf", files.pdf()))
+            sample = SampleRecordFactory(owner=owner, classification=level)
+            attachments.append(add(owner, sample, "n.pdf", files.pdf()))
     grant_create(actor=world.customs.actor, obj=attachment_policy.record_of(attachments[4]), grantee_type="institution",
                  institution=world.kp_investigator.membership.unit.institution, reason="shared")
     people = [world.kp_investigator, world.kp_investigator_other, world.kp_officer, world.kp_low_clearance, world.customs,
@@ -265,32 +265,32 @@ def test_the_policy_faces_agree(world):
 
 def test_removal_is_soft_needs_a_reason_and_is_audited(world, file_storage):
     # given
-    bulletin = BulletinFactory(owner=world.kp_investigator)
-    attachment = add(world.kp_investigator, bulletin, "wrong.pdf", files.pdf())
+    sample = SampleRecordFactory(owner=world.kp_investigator)
+    attachment = add(world.kp_investigator, sample, "wrong.pdf", files.pdf())
     # when no reason is given
     with pytest.raises(ApplicationError) as caught:
         attachment_remove(actor=world.kp_investigator.actor, attachment=attachment, reason="  ")
     assert "reason" in caught.value.fields
     # when it is removed
-    attachment_remove(actor=world.kp_investigator.actor, attachment=attachment, reason="Attached to the wrong bulletin")
+    attachment_remove(actor=world.kp_investigator.actor, attachment=attachment, reason="Attached to the wrong sample")
     # then it is no longer listed nor served, but the row and the file stay for the audit
-    assert list(attachment_list_visible_to(actor=world.kp_investigator.actor, record=bulletin)) == []
+    assert list(attachment_list_visible_to(actor=world.kp_investigator.actor, record=sample)) == []
     with pytest.raises(NotFound):
         attachment_open_visible_to(actor=world.kp_investigator.actor, public_id=attachment.public_id)
     attachment.refresh_from_db()
-    assert attachment.removed_by == world.kp_investigator.user and attachment.removal_reason == "Attached to the wrong bulletin"
+    assert attachment.removed_by == world.kp_investigator.user and attachment.removal_reason == "Attached to the wrong sample"
     assert len(files.stored_files(file_storage)) == 1
     event = AuditEvent.objects.get(event_type="attachment.removed", target_public_id=attachment.public_id)
-    assert event.reason == "Attached to the wrong bulletin"
+    assert event.reason == "Attached to the wrong sample"
     # and it cannot be removed twice
     with pytest.raises(NotFound):
         attachment_remove(actor=world.kp_investigator.actor, attachment=attachment, reason="again")
 
 
 def test_a_grantee_may_not_remove(world):
-    bulletin = BulletinFactory(owner=world.kp_investigator)
-    attachment = add(world.kp_investigator, bulletin, "note.pdf", files.pdf())
-    grant_create(actor=world.kp_investigator.actor, obj=bulletin, grantee_type="institution",
+    sample = SampleRecordFactory(owner=world.kp_investigator)
+    attachment = add(world.kp_investigator, sample, "note.pdf", files.pdf())
+    grant_create(actor=world.kp_investigator.actor, obj=sample, grantee_type="institution",
                  institution=world.customs.membership.unit.institution, reason="joint operation")
     with pytest.raises(PermissionDenied):
         attachment_remove(actor=world.customs.actor, attachment=attachment, reason="mine now")
@@ -303,9 +303,9 @@ def test_a_failed_write_leaves_no_file_behind(world, file_storage, monkeypatch):
         raise RuntimeError("audit down")
 
     monkeypatch.setattr(services, "audit_record", broken)
-    bulletin = BulletinFactory(owner=world.kp_investigator)
+    sample = SampleRecordFactory(owner=world.kp_investigator)
     with pytest.raises(RuntimeError):
-        add(world.kp_investigator, bulletin, "note.pdf", files.pdf())
+        add(world.kp_investigator, sample, "note.pdf", files.pdf())
     assert not Attachment.objects.exists()
     assert files.stored_files(file_storage) == []
 
@@ -317,8 +317,8 @@ def test_the_daily_sweep_deletes_old_files_no_row_names(world, file_storage):
 
     from kssp.core.attachments.jobs import sweep_orphan_files
 
-    bulletin = BulletinFactory(owner=world.kp_investigator)
-    kept = add(world.kp_investigator, bulletin, "kept.pdf", files.pdf())
+    sample = SampleRecordFactory(owner=world.kp_investigator)
+    kept = add(world.kp_investigator, sample, "kept.pdf", files.pdf())
     storages["default"].save("attachments/2026/01/orphan", SimpleUploadedFile("x", b"left behind"))
     # a fresh orphan may belong to a transaction still open: kept
     assert sweep_orphan_files(timezone.now()) == {"files": 2, "removed": 0}
@@ -333,10 +333,10 @@ def test_retention_deletes_a_removed_attachment_and_then_its_file(world, file_st
 
     declaration = declaration_for(Attachment)
     assert declaration.retention_class is ATTACHMENTS and declaration.trigger_field == "removed_at"
-    bulletin = BulletinFactory(owner=world.kp_investigator)
-    removed = add(world.kp_investigator, bulletin, "old.pdf", files.pdf())
+    sample = SampleRecordFactory(owner=world.kp_investigator)
+    removed = add(world.kp_investigator, sample, "old.pdf", files.pdf())
     attachment_remove(actor=world.kp_investigator.actor, attachment=removed, reason="superseded")
-    evidential = add(world.kp_investigator, bulletin, "scene.jpg", files.image("JPEG"), evidential=True)
+    evidential = add(world.kp_investigator, sample, "scene.jpg", files.image("JPEG"), evidential=True)
     attachment_remove(actor=world.kp_investigator.actor, attachment=evidential, reason="superseded")
     # only the removed, non-evidential file is swept
     swept = Attachment.objects.filter(declaration.sweep_filter)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kssp.bulletins.tests.factories import BulletinFactory
 from kssp.core.links.api.views import RecordLinkViewSet
 from kssp.core.links.models import RecordLink
 from kssp.core.links.services import link_create
 from kssp.core.markings import Classification
 from kssp.core.services.grants import grant_create, grant_revoke
 from kssp.core.testing.contract import ApiContract, assert_error
+from kssp.core.testing.recordkind.factories import SampleRecordFactory
+from kssp.core.testing.recordkind.models import SampleRecord
 
 # See kssp/core/attachments/tests/test_api.py: ordered with the database tests.
 pytestmark = pytest.mark.django_db
@@ -18,8 +19,8 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/record-links/"
 
 
-def end(bulletin) -> dict:
-    return {"type": "bulletins.bulletin", "public_id": str(bulletin.public_id)}
+def end(sample) -> dict:
+    return {"type": "recordkind.samplerecord", "public_id": str(sample.public_id)}
 
 
 def post(client, data, url=URL):
@@ -40,12 +41,12 @@ class TestRecordLinkApi(ApiContract):
 
     def make_record(self, world, owner, **options):
         level = options.get("classification", Classification.RESTRICTED)
-        source = BulletinFactory(owner=owner, classification=level)
-        target = BulletinFactory(owner=owner, classification=level)
+        source = SampleRecordFactory(owner=owner, classification=level)
+        target = SampleRecordFactory(owner=owner, classification=level)
         return link_create(actor=owner.actor, source=source, target=target, link_type="relates_to")
 
     def create_payload(self, world):
-        a, b = BulletinFactory(owner=world.kp_investigator), BulletinFactory(owner=world.kp_investigator)
+        a, b = SampleRecordFactory(owner=world.kp_investigator), SampleRecordFactory(owner=world.kp_investigator)
         return {"type": "derived_from", "source": end(a), "target": end(b)}
 
     def grant(self, world, record, owner, grantee):
@@ -53,9 +54,7 @@ class TestRecordLinkApi(ApiContract):
         institution = grantee.membership.unit.institution
         grants = []
         for public_id in (record.from_public_id, record.to_public_id):
-            from kssp.bulletins.models import Bulletin
-
-            grants.append(grant_create(actor=owner.actor, obj=Bulletin.objects.unscoped(reason="test").get(public_id=public_id),
+            grants.append(grant_create(actor=owner.actor, obj=SampleRecord.objects.unscoped(reason="test").get(public_id=public_id),
                                        grantee_type="institution", institution=institution, reason="contract test"))
         return grants
 
@@ -65,7 +64,7 @@ class TestRecordLinkApi(ApiContract):
 
 
 def test_create_and_read_a_link(world):
-    a, b = BulletinFactory(owner=world.kp_investigator), BulletinFactory(owner=world.kp_investigator)
+    a, b = SampleRecordFactory(owner=world.kp_investigator), SampleRecordFactory(owner=world.kp_investigator)
     client = world.kp_investigator.client()
     response = post(client, {"type": "evidence_for", "source": end(a), "target": end(b), "reason": "Plate photo"})
     assert response.status_code == 201, response.json()
@@ -79,7 +78,7 @@ def test_create_and_read_a_link(world):
 
 
 def test_an_invisible_end_is_404_on_its_field(world):
-    own, foreign = BulletinFactory(owner=world.kp_investigator), BulletinFactory(owner=world.customs)
+    own, foreign = SampleRecordFactory(owner=world.kp_investigator), SampleRecordFactory(owner=world.customs)
     client = world.kp_investigator.client()
     error = assert_error(post(client, {"type": "relates_to", "source": end(own), "target": end(foreign)}), 404, "not_found")
     assert list(error["fields"]) == ["target"]
@@ -89,7 +88,7 @@ def test_an_invisible_end_is_404_on_its_field(world):
 
 
 def test_bad_bodies_are_field_errors(world):
-    a, b = BulletinFactory(owner=world.kp_investigator), BulletinFactory(owner=world.kp_investigator)
+    a, b = SampleRecordFactory(owner=world.kp_investigator), SampleRecordFactory(owner=world.kp_investigator)
     client = world.kp_investigator.client()
     error = assert_error(post(client, {"type": "relates_to", "source": end(a), "target": end(b), "colour": 1}), 400)
     assert list(error["fields"]) == ["colour"]
@@ -103,7 +102,7 @@ def test_bad_bodies_are_field_errors(world):
 
 
 def test_remove_through_the_api(world):
-    a, b = BulletinFactory(owner=world.kp_investigator), BulletinFactory(owner=world.kp_investigator)
+    a, b = SampleRecordFactory(owner=world.kp_investigator), SampleRecordFactory(owner=world.kp_investigator)
     link = link_create(actor=world.kp_investigator.actor, source=a, target=b, link_type="relates_to")
     client = world.kp_investigator.client()
     url = f"{URL}{link.public_id}/remove/"

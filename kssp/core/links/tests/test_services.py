@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from kssp.bulletins.tests.factories import BulletinFactory
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from kssp.core.links.link_types import link_type, link_types
 from kssp.core.links.models import RecordLink
@@ -18,6 +17,7 @@ from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent
 from kssp.core.records import access as records
 from kssp.core.services.grants import grant_create, grant_revoke
+from kssp.core.testing.recordkind.factories import SampleRecordFactory
 
 
 def share(owner, record, grantee):
@@ -26,23 +26,23 @@ def share(owner, record, grantee):
 
 
 def test_a_link_is_created_audited_and_read_from_both_ends(world):
-    # given two bulletins of the same unit
-    a = BulletinFactory(owner=world.kp_investigator)
-    b = BulletinFactory(owner=world.kp_investigator)
+    # given two records of the same unit
+    a = SampleRecordFactory(owner=world.kp_investigator)
+    b = SampleRecordFactory(owner=world.kp_investigator)
     # when A is derived from B
     link = link_create(actor=world.kp_investigator.actor, source=a, target=b, link_type="derived_from", reason="Same seizure")
     # then
     assert (link.from_public_id, link.to_public_id, link.evidential) == (a.public_id, b.public_id, False)
     event = AuditEvent.objects.get(event_type="link.created")
     assert event.target_public_id == link.public_id and event.reason == "Same seizure"
-    assert event.payload["after"]["from"] == {"type": "bulletins.bulletin", "public_id": str(a.public_id)}
+    assert event.payload["after"]["from"] == {"type": "recordkind.samplerecord", "public_id": str(a.public_id)}
     assert event.target_institution_id == a.owner_institution_id
     # and each record reads it its own way
     [from_a] = link_rows_for(actor=world.kp_investigator.actor, record=a)
     [from_b] = link_rows_for(actor=world.kp_investigator.actor, record=b)
     assert (from_a.label, from_a.other, from_a.outgoing) == ("derived from", b, True)
     assert (from_b.label, from_b.other, from_b.outgoing) == ("source of", a, False)
-    assert from_a.other_url == f"/bulletins/{b.public_id}/"
+    assert from_a.other_url == f"/testing/sample-records/{b.public_id}/"
 
 
 def test_link_types_have_albanian_serbian_and_english_labels():
@@ -58,7 +58,7 @@ def test_link_types_have_albanian_serbian_and_english_labels():
 
 
 def test_evidence_links_are_evidential_by_default_and_need_a_reason(world):
-    a, b = BulletinFactory(owner=world.kp_investigator), BulletinFactory(owner=world.kp_investigator)
+    a, b = SampleRecordFactory(owner=world.kp_investigator), SampleRecordFactory(owner=world.kp_investigator)
     with pytest.raises(ApplicationError) as caught:
         link_create(actor=world.kp_investigator.actor, source=a, target=b, link_type="evidence_for")
     assert list(caught.value.fields) == ["reason"]
@@ -70,8 +70,8 @@ def test_evidence_links_are_evidential_by_default_and_need_a_reason(world):
 
 
 def test_the_actor_must_see_both_ends(world):
-    own = BulletinFactory(owner=world.kp_investigator)
-    foreign = BulletinFactory(owner=world.customs)
+    own = SampleRecordFactory(owner=world.kp_investigator)
+    foreign = SampleRecordFactory(owner=world.customs)
     with pytest.raises(NotFound) as caught:
         link_create(actor=world.kp_investigator.actor, source=own, target=foreign, link_type="relates_to")
     assert list(caught.value.fields) == ["target"]
@@ -82,13 +82,13 @@ def test_the_actor_must_see_both_ends(world):
 
 
 def test_the_actor_must_be_able_to_change_one_end(world):
-    a, b = BulletinFactory(owner=world.kp_investigator), BulletinFactory(owner=world.kp_investigator)
+    a, b = SampleRecordFactory(owner=world.kp_investigator), SampleRecordFactory(owner=world.kp_investigator)
     share(world.kp_investigator, a, world.customs)
     share(world.kp_investigator, b, world.customs)
     with pytest.raises(PermissionDenied):
         link_create(actor=world.customs.actor, source=a, target=b, link_type="relates_to")
     # but linking one's own record to a shared one is fine, in either direction
-    own = BulletinFactory(owner=world.customs)
+    own = SampleRecordFactory(owner=world.customs)
     link_create(actor=world.customs.actor, source=a, target=own, link_type="derived_from")
 
 
@@ -98,7 +98,7 @@ def test_the_actor_must_be_able_to_change_one_end(world):
      ("long_reason", "reason")],
 )
 def test_bad_links_are_field_errors_and_nothing_is_written(world, case, field):
-    a, b = BulletinFactory(owner=world.kp_investigator), BulletinFactory(owner=world.kp_investigator)
+    a, b = SampleRecordFactory(owner=world.kp_investigator), SampleRecordFactory(owner=world.kp_investigator)
     actor = world.kp_investigator.actor
     link_create(actor=actor, source=a, target=b, link_type="relates_to")
     before = (RecordLink.objects.count(), AuditEvent.objects.count())
@@ -116,7 +116,7 @@ def test_bad_links_are_field_errors_and_nothing_is_written(world, case, field):
 
 
 def test_a_directed_type_may_link_both_ways(world):
-    a, b = BulletinFactory(owner=world.kp_investigator), BulletinFactory(owner=world.kp_investigator)
+    a, b = SampleRecordFactory(owner=world.kp_investigator), SampleRecordFactory(owner=world.kp_investigator)
     link_create(actor=world.kp_investigator.actor, source=a, target=b, link_type="follow_up_of")
     link_create(actor=world.kp_investigator.actor, source=b, target=a, link_type="follow_up_of")
     assert RecordLink.objects.count() == 2
@@ -124,7 +124,7 @@ def test_a_directed_type_may_link_both_ways(world):
 
 def test_links_whose_other_end_is_invisible_are_left_out_not_counted(world):
     # given A (shared with customs) linked to B (not shared) and to C (shared)
-    a, b, c = (BulletinFactory(owner=world.kp_investigator) for _ in range(3))
+    a, b, c = (SampleRecordFactory(owner=world.kp_investigator) for _ in range(3))
     actor = world.kp_investigator.actor
     link_create(actor=actor, source=a, target=b, link_type="relates_to")
     to_c = link_create(actor=actor, source=a, target=c, link_type="relates_to")
@@ -144,7 +144,7 @@ def test_links_whose_other_end_is_invisible_are_left_out_not_counted(world):
 
 
 def test_removal_is_soft_needs_a_reason_and_is_audited(world):
-    a, b = BulletinFactory(owner=world.kp_investigator), BulletinFactory(owner=world.kp_investigator)
+    a, b = SampleRecordFactory(owner=world.kp_investigator), SampleRecordFactory(owner=world.kp_investigator)
     link = link_create(actor=world.kp_investigator.actor, source=a, target=b, link_type="relates_to")
     with pytest.raises(ApplicationError) as caught:
         link_remove(actor=world.kp_investigator.actor, link=link, reason="")
@@ -161,7 +161,7 @@ def test_removal_is_soft_needs_a_reason_and_is_audited(world):
 
 
 def test_who_may_remove(world):
-    a, b = BulletinFactory(owner=world.kp_investigator), BulletinFactory(owner=world.kp_investigator)
+    a, b = SampleRecordFactory(owner=world.kp_investigator), SampleRecordFactory(owner=world.kp_investigator)
     link = link_create(actor=world.kp_investigator.actor, source=a, target=b, link_type="relates_to")
     with pytest.raises(NotFound):
         link_remove(actor=world.customs.actor, link=link, reason="not mine")
@@ -170,7 +170,7 @@ def test_who_may_remove(world):
     with pytest.raises(PermissionDenied):
         link_remove(actor=world.customs.actor, link=link, reason="seen, not changed")
     # someone who may change only one end may remove it: customs links its own record to A...
-    own = BulletinFactory(owner=world.customs)
+    own = SampleRecordFactory(owner=world.customs)
     theirs = link_create(actor=world.customs.actor, source=own, target=a, link_type="derived_from")
     share(world.customs, own, world.kp_investigator)
     # ...and the owner of A, who may not change customs' record, removes the link
@@ -181,14 +181,14 @@ def test_who_may_remove(world):
 
 def test_the_policy_faces_agree(world):
     owners = [world.kp_investigator, world.kp_investigator_other, world.customs, world.aki]
-    bulletins = [
-        BulletinFactory(owner=owner, classification=level)
+    samples = [
+        SampleRecordFactory(owner=owner, classification=level)
         for owner in owners
         for level in (Classification.UNCLASSIFIED, Classification.SECRET)
     ]
     links = []
-    for source in bulletins:
-        for target in bulletins:
+    for source in samples:
+        for target in samples:
             if source.pk < target.pk:
                 links.append(RecordLink.objects.create(
                     link_type="relates_to", from_type=records.record_type_for(source).content_type, from_id=source.pk,
@@ -196,7 +196,7 @@ def test_the_policy_faces_agree(world):
                     to_public_id=target.public_id, created_by=world.kp_investigator.user,
                     created_by_institution=world.kp_investigator.membership.unit.institution,
                 ))
-    share(world.customs, bulletins[4], world.kp_investigator)
+    share(world.customs, samples[4], world.kp_investigator)
     people = [world.kp_investigator, world.kp_investigator_other, world.kp_officer, world.kp_low_clearance, world.customs,
               world.aki, world.prosecutor, world.kp_ffp]
     for person in people:
@@ -207,13 +207,13 @@ def test_the_policy_faces_agree(world):
 
 
 def test_records_are_found_by_number_or_public_id_only_when_visible(world):
-    own = BulletinFactory(owner=world.kp_investigator, number="BUL-KP-2026-000123")
-    foreign = BulletinFactory(owner=world.customs, number="BUL-DK-2026-000123")
+    own = SampleRecordFactory(owner=world.kp_investigator, number="SMP-KP-2026-000123")
+    foreign = SampleRecordFactory(owner=world.customs, number="SMP-DK-2026-000123")
     actor = world.kp_investigator.actor
-    assert records.find_visible(actor, "bulletins.bulletin", "bul-kp-2026-000123") == (own, 1)
-    assert records.find_visible(actor, "bulletins.bulletin", str(own.public_id)) == (own, 1)
-    assert records.find_visible(actor, "bulletins.bulletin", foreign.number) == (None, 0)
-    assert records.find_visible(actor, "bulletins.bulletin", str(foreign.public_id)) == (None, 0)
+    assert records.find_visible(actor, "recordkind.samplerecord", "smp-kp-2026-000123") == (own, 1)
+    assert records.find_visible(actor, "recordkind.samplerecord", str(own.public_id)) == (own, 1)
+    assert records.find_visible(actor, "recordkind.samplerecord", foreign.number) == (None, 0)
+    assert records.find_visible(actor, "recordkind.samplerecord", str(foreign.public_id)) == (None, 0)
     assert records.find_visible(actor, "nothing.here", own.number) == (None, 0)
-    assert records.search_visible(actor, "bulletins.bulletin", "000123") == [own]
-    assert "bulletins.bulletin" in records.record_types()
+    assert records.search_visible(actor, "recordkind.samplerecord", "000123") == [own]
+    assert "recordkind.samplerecord" in records.record_types()
