@@ -12,87 +12,18 @@ actor's unit (or an ancestor unit) or the actor's institution. Anything else is 
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+# Who is acting lives below the models (kssp.core.actor); re-exported here, where callers have always found it.
+from kssp.core.actor import INTELLIGENCE_KIND as INTELLIGENCE_KIND
+from kssp.core.actor import ActingIds as ActingIds
+from kssp.core.actor import Actor as Actor
+from kssp.core.actor import Scope as Scope
 from kssp.core.markings import NO_RESHARE_HANDLING
-
-
-class Scope(models.TextChoices):
-    OWN_UNIT = "own_unit", _("own unit")
-    UNIT_SUBTREE = "unit_subtree", _("unit and the units below it")
-    INSTITUTION = "institution", _("whole institution")
-    NATIONAL = "national", _("national")
-
-
-INTELLIGENCE_KIND = "intelligence"
-
-
-@dataclass(frozen=True)
-class ActingIds:
-    """The ids of an authenticated actor, non-optional (for services that write on its behalf)."""
-
-    user_id: int
-    membership_id: int
-    institution_id: int
-    unit_id: int
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, as which membership, from where. Built once per request, task or command and
-    passed explicitly to every selector and service (never read from a global)."""
-
-    user: Any  # the accounts User (core does not import accounts), or None for the system
-    label: str
-    membership_id: int | None = None
-    institution_id: int | None = None
-    institution_kind: str = ""
-    unit_id: int | None = None
-    unit_path: str = ""
-    unit_ancestor_ids: tuple[int, ...] = ()
-    role_code: str = ""
-    scope: str = Scope.OWN_UNIT
-    permissions: frozenset[str] = field(default_factory=frozenset)
-    clearance: int = 0
-    privileged: bool = False
-    source: str = "web"
-    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    ip: str | None = None
-
-    @property
-    def user_id(self) -> int | None:
-        return self.user.pk if self.user is not None else None
-
-    @property
-    def is_authenticated(self) -> bool:
-        return self.user is not None and self.membership_id is not None
-
-    @property
-    def ids(self) -> ActingIds:
-        if self.user is None or self.membership_id is None or self.institution_id is None or self.unit_id is None:
-            raise PermissionError("this operation needs a signed-in actor acting as a membership")
-        return ActingIds(self.user.pk, self.membership_id, self.institution_id, self.unit_id)
-
-    def has_perm(self, code: str) -> bool:
-        return code in self.permissions
-
-    @property
-    def effective_scope(self) -> str:
-        # The Intelligence Agency never sees into another tenant by scope (users-review point 4).
-        if self.scope == Scope.NATIONAL and self.institution_kind == INTELLIGENCE_KIND:
-            return Scope.INSTITUTION
-        return self.scope
-
-    @classmethod
-    def system(cls, label: str = "system", *, source: str = "system") -> Actor:
-        return cls(user=None, label=label, source=source)
 
 
 class Policy:

@@ -16,7 +16,7 @@ from kssp.core.models.base import PublicIdModel
 from kssp.core.models.scoping import ProtectedManager, integrity_checks
 
 if TYPE_CHECKING:
-    from kssp.core.policy import Actor
+    from kssp.core.actor import Actor
 
 
 class ProtectedRecord(PublicIdModel):

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import models
 
 if TYPE_CHECKING:
-    from kssp.core.policy import Actor
+    from kssp.core.actor import Actor
 
 _M = TypeVar("_M", bound=models.Model)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from kssp.core.notifications.services import notification_email_send, pending_email_ids
+from kssp.core.notifications.email import notification_email_send, pending_email_ids
 from kssp.core.schedule import periodic
 
 

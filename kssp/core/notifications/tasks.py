@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from kssp.core.notifications.services import notification_email_send
+from kssp.core.notifications.email import notification_email_send
 
 
 @task()
