@@ -159,6 +159,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs sign-in but the exemptions below (issue #6 point 4).
+    "kssp.core.web.LoginRequired",
     "django_otp.middleware.OTPMiddleware",
     "kssp.accounts.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -257,6 +259,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# The only pages reachable without signing in (kssp.core.web.LoginRequired); everything else redirects to
+# sign-in. Namespaces: the public site, the API (DRF answers 401 itself) and the admin (its own sign-in).
+# Modules add their machine endpoints here (``/taxii2/``, the selectivity service) with their own auth.
+LOGIN_EXEMPT_URL_NAMES = (
+    "healthz",
+    "set_language",
+    "accounts:login",
+    "accounts:otp_verify",  # the second factor, between the password and the session
+    "accounts:otp_enrol",
+    "accounts:password_reset",
+    "bulletins:bulletin_quick_capture_sw",
+)
+LOGIN_EXEMPT_NAMESPACES = ("portal", "api", "admin")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 

@@ -3,12 +3,14 @@ probe on a public path that reports what the request still carries after the mid
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
 from django.urls import URLResolver, include, path
 
 from config import urls as site
 
 
+@login_not_required
 def probe(request: HttpRequest) -> JsonResponse:
     actor = request.actor  # type: ignore[attr-defined]
     return JsonResponse({
