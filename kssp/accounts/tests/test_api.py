@@ -50,6 +50,7 @@ class TestInstitutionApi(ApiContract):
     viewset = InstitutionViewSet
     list_url = "/api/v1/institutions/"
     viewer = "kp_investigator"
+    no_outsider = "reference data: every signed-in actor sees every institution"
     updater = "kp_admin"
     update_event = "institution.updated"
     list_max_queries = 6
@@ -145,6 +146,7 @@ class TestRoleApi(ApiContract):
     viewset = RoleViewSet
     list_url = "/api/v1/roles/"
     viewer = "kp_investigator"
+    no_outsider = "the role catalogue is the same for every institution"
     updater = "kp_admin"
     update_event = "role.updated"
     list_max_queries = 6

@@ -98,6 +98,22 @@ def test_named_user_grant_follows_the_person_only_in_that_institution(world):
     assert b.pk in visible(prosecutor)
     assert b.pk not in visible(world.customs)
 
+    # The same person also works for Customs: acting as that membership, the grant does not follow.
+    from kssp.accounts.actor import actor_for
+    from kssp.accounts.models import Membership, Role, Unit
+
+    customs_membership = Membership.objects.create(
+        user=prosecutor.user, unit=Unit.objects.get(institution__code="DK", code="ZL"),
+        role=Role.objects.get(code="investigator"), valid_from=timezone.localdate() - dt.timedelta(days=1),
+    )
+    as_customs = actor_for(prosecutor.user, customs_membership)
+    assert as_customs.is_authenticated and as_customs.has_perm("bulletins.view")
+    assert as_customs.user_id == prosecutor.user.pk and as_customs.institution_id != prosecutor.actor.institution_id
+    assert b.pk not in set(Bulletin.objects.visible_to(as_customs).values_list("pk", flat=True))
+    assert not policy_of(Bulletin).can(as_customs, "view", b)
+    # ...while the prosecutor's own membership still sees it (the refusal is the institution's, not the user's).
+    assert policy_of(Bulletin).can(prosecutor.actor, "view", b)
+
 
 def test_expired_grant_gives_nothing(world):
     b = BulletinFactory(owner=world.kp_investigator)

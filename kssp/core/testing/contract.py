@@ -25,7 +25,8 @@ The tests (``test_contract_*``):
 * anonymous → 401 with ``WWW-Authenticate`` and the error shape, on the list and a record;
 * the viewer sees the owner's record (so the refusals below cannot pass vacuously);
 * no permission → 403 on the list, 404 on a record (house rule: 403 only for what one can see);
-* another institution's record → 404, absent from the list and from its count;
+* another institution's record → 404, absent from the list and from its count (every contract names
+  that outsider, or says why its resource has none: ``no_outsider``, checked true);
 * a clearance below the record's classification → 404 and absent;
 * for sharable records: a grant makes the record visible to the grantee, revocation hides it again;
 * create and update write their audit event (source "api") in the same request;
@@ -80,8 +81,13 @@ class ApiContract:
     owner: ClassVar[str | None] = None
     #: Whether records have a detail URL.
     has_detail: ClassVar[bool] = True
-    #: A person in another institution whose records the viewer must not see.
+    #: A person in another institution whose records the viewer must not see. Every contract names one,
+    #: or says in ``no_outsider`` why the resource has none (data every signed-in actor reads, such as
+    #: reference data); ``test_contract_declares_its_outsider`` fails a contract that does neither, and
+    #: checks the claim: a person of another institution (``outsider_reader``) then sees the record.
     foreign_owner: ClassVar[str | None] = None
+    no_outsider: ClassVar[str] = ""
+    outsider_reader: ClassVar[str] = "customs"
     #: A person in the owner's scope whose clearance is below ``high_classification``.
     low_clearance_viewer: ClassVar[str | None] = None
     high_classification: ClassVar[int] = 1
@@ -179,6 +185,24 @@ class ApiContract:
         return body["count"], {self.item_key(item) for item in body["results"]}
 
     # --- the contract ------------------------------------------------------------------------------
+    def test_contract_declares_its_outsider(self, request: pytest.FixtureRequest) -> None:
+        """Not opt-in: a contract names who must not see the owner's records, or says why nobody is."""
+        named, exempt = bool(self.foreign_owner), bool(self.no_outsider.strip())
+        assert named != exempt, (
+            f"{type(self).__name__}: declare foreign_owner (a person of another institution whose records the "
+            "viewer must not see) or, for data every signed-in actor reads, no_outsider = '<why>'; not both"
+        )
+        if exempt:  # the claim is checked: someone of another institution does see the record
+            world = self.world(request)
+            owner = self.owner_of(world)
+            reader = self.person(world, self.outsider_reader)
+            assert reader.membership.unit.institution_id != owner.membership.unit.institution_id
+            record = self.make_record(world, owner)
+            client = reader.client()
+            assert self.record_key(record) in self.listing(client)[1], f"{self.no_outsider!r} is not true"
+            if self.has_detail:
+                assert client.get(self.detail_url(record)).status_code == 200, f"{self.no_outsider!r} is not true"
+
     def test_contract_anonymous_is_refused(self, request: pytest.FixtureRequest) -> None:
         from django.test import Client
 

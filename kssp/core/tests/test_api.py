@@ -111,6 +111,7 @@ class TestMarkingApi(ApiContract):
     viewset = MarkingViewSet
     list_url = "/api/v1/markings/"
     viewer = "kp_officer"
+    no_outsider = "the marking catalogue is the same for every institution"
     has_detail = False
     list_max_queries = 4
 
@@ -162,6 +163,7 @@ def _municipality(**extra):
 
 class CodeKeyed(ApiContract):
     viewer = "kp_officer"
+    no_outsider = "reference data every signed-in actor reads"
     list_max_queries = 6
 
     def record_key(self, record):
@@ -205,6 +207,7 @@ class TestLegalActApi(ApiContract):
     viewset = LegalActViewSet
     list_url = "/api/v1/legal-acts/"
     viewer = "kp_officer"
+    no_outsider = "reference data every signed-in actor reads"
     has_detail = False
     list_max_queries = 6
 
@@ -224,6 +227,7 @@ class TestOffenceApi(ApiContract):
     viewset = OffenceViewSet
     list_url = "/api/v1/offences/"
     viewer = "kp_officer"
+    no_outsider = "reference data every signed-in actor reads"
     has_detail = False
     list_max_queries = 6
 

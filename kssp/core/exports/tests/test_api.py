@@ -31,6 +31,7 @@ class TestExportApi(ApiContract):
     viewset = ExportViewSet
     list_url = URL
     viewer = "kp_investigator"
+    no_outsider = "a catalogue of export kinds, filtered by permission only (the records exported are filtered per actor)"
     unpermitted = "inspector"
     list_max_queries = 4
 
