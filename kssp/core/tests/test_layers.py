@@ -23,6 +23,7 @@ from typing import Any
 
 import grimp
 import pytest
+from django.db import models
 from importlinter.application.use_cases import read_user_options
 from importlinter.configuration import configure
 from importlinter.contracts.layers import LayersContract
@@ -379,3 +380,56 @@ def test_the_boundary_check_lets_the_allowed_surface_and_test_code_through(graph
         ("kssp.portal.views", "kssp.core.records.access"),
     )
     assert boundary_violations(changed) == boundary_violations(graph)
+
+
+# --- clause 5 and the issue's Evidence: the check for undeclared protected models ------------------
+
+
+@pytest.fixture
+def undeclared_model():
+    """A concrete ProtectedRecord subclass with no RecordType declaration, put in the app registry of
+    the test-only app for the duration of the test (then removed, so that no other test sees it)."""
+    from django.apps import apps
+
+    from kssp.core.models.grants import ProtectedRecord
+
+    try:
+
+        class UndeclaredRecord(ProtectedRecord):
+            number = models.CharField(max_length=20)
+
+            class Meta:
+                app_label = "recordkind"
+
+        yield UndeclaredRecord
+    finally:
+        apps.all_models["recordkind"].pop("undeclaredrecord", None)
+        apps.clear_cache()
+
+
+def _kssp_errors() -> list[Any]:
+    from django.core import checks
+
+    return [m for m in checks.run_checks(tags=[checks.Tags.models]) if m.id.startswith("kssp.")]
+
+
+def test_the_system_check_fails_for_a_protected_model_without_a_declaration(undeclared_model):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    errors = _kssp_errors()
+    # exactly this model is reported: the declared ones (the test record type among them) are clean
+    assert [(e.id, e.obj) for e in errors] == [("kssp.E101", undeclared_model)]
+    assert "recordkind.UndeclaredRecord is a protected record without a declaration" in errors[0].msg
+    with pytest.raises(SystemCheckError, match="kssp.E101"):  # so `manage.py check` (and `make test`) fail
+        call_command("check")
+
+
+def test_the_kernel_test_record_type_is_declared_and_clean():
+    from kssp.core.records import declaration_for
+    from kssp.core.records.checks import check_declaration
+    from kssp.core.testing.recordkind.models import SampleRecord
+
+    declaration = declaration_for(SampleRecord)
+    assert declaration is not None and declaration.label == "recordkind.samplerecord"
+    assert check_declaration(declaration) == []
