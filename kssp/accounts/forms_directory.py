@@ -15,14 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kssp.accounts.forms import BootstrapMixin
 from kssp.accounts.models import Role, Unit, User
+from kssp.core.forms import DateInput
 from kssp.core.markings import Classification
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def roles_for(unit: Unit) -> list[Role]:

@@ -94,6 +94,9 @@ class BulletinRecord(RecordType):
     )
     notification_targets = ("owner_unit", "created_by")
 
+    def may_share(self, obj: Bulletin) -> bool:  # type: ignore[override]
+        return obj.status != BulletinStatus.WITHDRAWN
+
     def list_queryset(self, qs: QuerySet[Bulletin]) -> QuerySet[Bulletin]:  # type: ignore[override]
         return qs.select_related("owner_institution", "owner_unit", "created_by")
 

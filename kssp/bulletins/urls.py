@@ -12,8 +12,6 @@ urlpatterns = [
     path("<uuid:public_id>/", views.bulletin_detail, name="bulletin_detail"),
     path("<uuid:public_id>/edit/", views.bulletin_update, name="bulletin_update"),
     path("<uuid:public_id>/status/", views.bulletin_transition, name="bulletin_transition"),
-    path("<uuid:public_id>/grants/", views.bulletin_share, name="bulletin_share"),
-    path("<uuid:public_id>/grants/<uuid:grant_id>/revoke/", views.grant_revoke_view, name="grant_revoke"),
 ]
 
 from kssp.bulletins import quick_capture  # noqa: E402  (its own URL list, kept beside the page it serves)

@@ -1,5 +1,6 @@
 """Bulletin pages (issue #2 point 7): list with filters and the existence-only check, create, detail
-with status timeline and the grants panel, edit, issue/withdraw, share and revoke, statistics.
+with status timeline, edit, issue/withdraw, statistics. Sharing and the grants panel come from the
+kernel (``{% grants_panel %}``, kssp.core.views_grants); sign-in from the LoginRequired middleware.
 
 Views parse input, call one selector or service and render (ARCHITECTURE rules 1-2). A record the
 actor may not see answers 404 exactly like a missing one; a service's refusal comes back as field
@@ -8,40 +9,36 @@ errors on the form with HTTP 400, and nothing is half-saved because every servic
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
-from kssp.accounts.forms import apply_service_error, filter_form
+from kssp.accounts.forms import filter_form
 from kssp.bulletins import permissions as perms
 from kssp.bulletins import services
 from kssp.bulletins.choices import ALLOWED_TRANSITIONS, BulletinKind, BulletinStatus
 from kssp.bulletins.filters import BulletinFilterSet
-from kssp.bulletins.forms import BulletinForm, HitCheckForm, RevokeForm, ShareForm, TransitionForm, TransitionReasonForm
+from kssp.bulletins.forms import BulletinForm, HitCheckForm, TransitionForm, TransitionReasonForm
 from kssp.bulletins.models import Bulletin
 from kssp.bulletins.selectors import bulletin_get_visible_to, bulletin_list_visible_to
 from kssp.core import access_exceptions
-from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.markings import Classification
 from kssp.core.policy import Actor
 from kssp.core.records.access import policy_of
-from kssp.core.services.grants import grant_create, grant_revoke, grants_for
+from kssp.core.web import Failed, Request, call_or_404, done, purpose_of, require_perm, run_service, wants_fragment
 
 PAGE_SIZE = 25
 # Stable purposes for the consultation log (the page the reading happened on); a caller may pass its
@@ -49,31 +46,9 @@ PAGE_SIZE = 25
 PURPOSE_DETAIL = "bulletin detail page"
 PURPOSE_EDIT = "bulletin edit page"
 
-_FAILED = object()
-
-
-# --- helpers ----------------------------------------------------------------------------------------
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def _require(actor: Actor, code: str) -> None:
-    if not actor.is_authenticated or not actor.has_perm(code):
-        raise PermissionDenied
-
-
-def _purpose(request: HttpRequest, default: str) -> str:
-    return (request.GET.get("purpose") or "").strip()[:300] or default
-
-
 def _read(actor: Actor, public_id: Any, purpose: str) -> Bulletin:
     """The bulletin for display; the selector logs the consultation when it holds personal data."""
-    try:
-        return bulletin_get_visible_to(actor=actor, public_id=public_id, purpose=purpose)
-    except NotFound:
-        raise Http404 from None
+    return call_or_404(bulletin_get_visible_to, actor=actor, public_id=public_id, purpose=purpose)
 
 
 def _target(actor: Actor, public_id: Any) -> Bulletin:
@@ -84,36 +59,11 @@ def _target(actor: Actor, public_id: Any) -> Bulletin:
     return bulletin
 
 
-def _run(form: Any, service: Callable[..., Any], *, aliases: dict[str, str] | None = None, **kwargs: Any) -> Any:
-    """Call a service; its refusal becomes form errors (returns _FAILED), missing/forbidden 404/403."""
-    try:
-        return service(**kwargs)
-    except NotFound:
-        raise Http404 from None
-    except ServicePermissionDenied as exc:
-        raise PermissionDenied(str(exc.message)) from None
-    except (ApplicationError, ValidationError) as exc:
-        apply_service_error(form, exc, aliases=aliases)
-        return _FAILED
-
-
-def _done(request: HttpRequest, url: str) -> HttpResponse:
-    """After a successful POST: a client redirect for htmx, a 302 otherwise."""
-    if getattr(request, "htmx", False):
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
-
-
-def _wants_fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
-
-
 # --- list, hit check --------------------------------------------------------------------------------
 
 
-def _list_context(request: HttpRequest) -> dict[str, Any]:
-    actor = _actor(request)
+def _list_context(request: Request) -> dict[str, Any]:
+    actor = request.actor
     filterset = BulletinFilterSet(request.GET or None, queryset=bulletin_list_visible_to(actor=actor))
     filter_form(filterset.form)
     page_obj = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -141,11 +91,10 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
 
 
 @never_cache
-@login_required
-def bulletin_list(request: HttpRequest) -> HttpResponse:
-    _require(_actor(request), perms.VIEW)
+def bulletin_list(request: Request) -> HttpResponse:
+    require_perm(request.actor, perms.VIEW)
     context = _list_context(request)
-    if _wants_fragment(request):
+    if wants_fragment(request):
         response = render(request, "components/table.html#results", context)
     else:
         context["hit_form"] = HitCheckForm() if context["can_check"] else None
@@ -161,23 +110,22 @@ def _hit_match(term: str) -> Q:
 
 @never_cache
 @require_POST
-@login_required
-def bulletin_hit_check(request: HttpRequest) -> HttpResponse:
+def bulletin_hit_check(request: Request) -> HttpResponse:
     """Existence only: "possible match held by <unit> (<institution>)", never any content."""
-    actor = _actor(request)
-    _require(actor, perms.VIEW)
-    _require(actor, access_exceptions.HITS_CHECK)
+    actor = request.actor
+    require_perm(actor, perms.VIEW)
+    require_perm(actor, access_exceptions.HITS_CHECK)
     form = HitCheckForm(request.POST)
     hits = None
     if form.is_valid():
-        result = _run(
+        result = run_service(
             form, access_exceptions.hit_check, actor=actor, model=Bulletin,
             match=_hit_match(form.cleaned_data["term"].strip()), purpose=form.cleaned_data["purpose"],
         )
-        if result is not _FAILED:
+        if result:
             hits = result
     status = 200 if hits is not None else 400
-    if _wants_fragment(request):
+    if wants_fragment(request):
         return render(request, "bulletins/bulletin_list.html#hit_check", {"hit_form": form, "hits": hits}, status=status)
     context = _list_context(request)
     context.update(hit_form=form, hits=hits)
@@ -188,26 +136,24 @@ def bulletin_hit_check(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
-def bulletin_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    _require(actor, perms.CREATE)
+def bulletin_create(request: Request) -> HttpResponse:
+    actor = request.actor
+    require_perm(actor, perms.CREATE)
     form = BulletinForm(request.POST or None, clearance=actor.clearance)
     if request.method == "POST":
         if form.is_valid():
-            bulletin = _run(form, services.bulletin_create, actor=actor, **form.cleaned_data)
-            if bulletin is not _FAILED:
+            bulletin = run_service(form, services.bulletin_create, actor=actor, **form.cleaned_data)
+            if not isinstance(bulletin, Failed):
                 messages.success(request, _("Bulletin %(number)s was saved as a draft.") % {"number": bulletin.number})
-                return _done(request, reverse("bulletins:bulletin_detail", args=[bulletin.public_id]))
+                return done(request, reverse("bulletins:bulletin_detail", args=[bulletin.public_id]))
         return render(request, "bulletins/bulletin_form.html", {"form": form, "bulletin": None}, status=400)
     return render(request, "bulletins/bulletin_form.html", {"form": form, "bulletin": None})
 
 
 @never_cache
-@login_required
-def bulletin_update(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
-    bulletin = _read(actor, public_id, _purpose(request, PURPOSE_EDIT))
+def bulletin_update(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
+    bulletin = _read(actor, public_id, purpose_of(request, PURPOSE_EDIT))
     if not policy_of(Bulletin).can(actor, "change", bulletin):
         raise PermissionDenied
     initial = {name: getattr(bulletin, name) for name in services.EDITABLE}
@@ -215,11 +161,11 @@ def bulletin_update(request: HttpRequest, public_id: Any) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             changes = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
-            result = _run(form, services.bulletin_update, actor=actor, bulletin=bulletin, **changes) if changes else bulletin
-            if result is not _FAILED:
+            result = run_service(form, services.bulletin_update, actor=actor, bulletin=bulletin, **changes) if changes else bulletin
+            if not isinstance(result, Failed):
                 if changes:
                     messages.success(request, _("The bulletin was saved."))
-                return _done(request, reverse("bulletins:bulletin_detail", args=[bulletin.public_id]))
+                return done(request, reverse("bulletins:bulletin_detail", args=[bulletin.public_id]))
         bulletin.refresh_from_db()
         return render(request, "bulletins/bulletin_form.html", {"form": form, "bulletin": bulletin}, status=400)
     return render(request, "bulletins/bulletin_form.html", {"form": form, "bulletin": bulletin})
@@ -229,71 +175,53 @@ def bulletin_update(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 def _detail_context(
-    request: HttpRequest,
+    request: Request,
     bulletin: Bulletin,
     *,
-    share_form: ShareForm | None = None,
-    revoke_form: tuple[Any, RevokeForm] | None = None,
     withdraw_form: TransitionReasonForm | None = None,
     status_errors: list[str] | None = None,
 ) -> dict[str, Any]:
-    actor = _actor(request)
-    can_change = policy_of(Bulletin).can(actor, "change", bulletin)
-    can_share = policy_of(Bulletin).can(actor, "share", bulletin)
-    grants = grants_for(actor=actor, obj=bulletin)
-    grant_rows = []
-    for grant in grants:
-        if revoke_form is not None and revoke_form[0] == grant.public_id:
-            form = revoke_form[1]
-        else:
-            form = RevokeForm(auto_id=f"id_revoke_{grant.public_id.hex[:12]}_%s")
-        grant_rows.append({"grant": grant, "revoke_form": form})
+    can_change = policy_of(Bulletin).can(request.actor, "change", bulletin)
     next_statuses = ALLOWED_TRANSITIONS.get(bulletin.status, frozenset()) if can_change else frozenset()
     return {
         "bulletin": bulletin,
         "can_change": can_change and bulletin.status != BulletinStatus.WITHDRAWN,
-        "can_share": can_share and bulletin.status != BulletinStatus.WITHDRAWN,
         "can_issue": BulletinStatus.ISSUED in next_statuses,
         "can_withdraw": BulletinStatus.WITHDRAWN in next_statuses,
-        "grant_rows": grant_rows,
-        "share_form": share_form or (ShareForm() if can_share else None),
         "withdraw_form": withdraw_form
         or TransitionReasonForm(initial={"to": BulletinStatus.WITHDRAWN}, auto_id="id_withdraw_%s"),
         "status_errors": status_errors or [],
-        "owner_side": policy_of(Bulletin).in_scope(actor, bulletin),
     }
 
 
 @never_cache
-@login_required
-def bulletin_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    bulletin = _read(_actor(request), public_id, _purpose(request, PURPOSE_DETAIL))
+def bulletin_detail(request: Request, public_id: Any) -> HttpResponse:
+    bulletin = _read(request.actor, public_id, purpose_of(request, PURPOSE_DETAIL))
     return render(request, "bulletins/bulletin_detail.html", _detail_context(request, bulletin))
 
 
-def _rerender_detail(request: HttpRequest, public_id: Any, status: int = 400, **forms: Any) -> HttpResponse:
+def _rerender_detail(request: Request, public_id: Any, status: int = 400, **forms: Any) -> HttpResponse:
     # The page shows the content again, so this reading is logged like any other.
-    bulletin = _read(_actor(request), public_id, PURPOSE_DETAIL)
+    bulletin = _read(request.actor, public_id, PURPOSE_DETAIL)
     return render(request, "bulletins/bulletin_detail.html", _detail_context(request, bulletin, **forms), status=status)
 
 
 @never_cache
 @require_POST
-@login_required
-def bulletin_transition(request: HttpRequest, public_id: Any) -> HttpResponse:
+def bulletin_transition(request: Request, public_id: Any) -> HttpResponse:
     """Issue or withdraw (withdrawing asks for a reason)."""
-    actor = _actor(request)
+    actor = request.actor
     bulletin = _target(actor, public_id)
     form = TransitionForm(request.POST)
     if form.is_valid():
-        result = _run(form, services.bulletin_transition, actor=actor, bulletin=bulletin,
+        result = run_service(form, services.bulletin_transition, actor=actor, bulletin=bulletin,
                       to=form.cleaned_data["to"], reason=form.cleaned_data["reason"])
-        if result is not _FAILED:
+        if not isinstance(result, Failed):
             if result.status == BulletinStatus.ISSUED:
                 messages.success(request, _("The bulletin was issued."))
             else:
                 messages.success(request, _("The bulletin was withdrawn."))
-            return _done(request, reverse("bulletins:bulletin_detail", args=[bulletin.public_id]))
+            return done(request, reverse("bulletins:bulletin_detail", args=[bulletin.public_id]))
     # Reason errors go on the withdraw form; anything else (a refused change of status) above the buttons.
     withdraw_form = TransitionReasonForm(
         {"to": BulletinStatus.WITHDRAWN, "reason": request.POST.get("reason", "")}, auto_id="id_withdraw_%s"
@@ -307,39 +235,6 @@ def bulletin_transition(request: HttpRequest, public_id: Any) -> HttpResponse:
             else:
                 status_errors.append(error)
     return _rerender_detail(request, public_id, withdraw_form=withdraw_form, status_errors=status_errors)
-
-
-@never_cache
-@require_POST
-@login_required
-def bulletin_share(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
-    bulletin = _target(actor, public_id)
-    form = ShareForm(request.POST)
-    if form.is_valid():
-        grant = _run(form, grant_create, aliases={"user": "member"}, actor=actor, obj=bulletin, **form.service_arguments())
-        if grant is not _FAILED:
-            messages.success(request, _("Shared with %(grantee)s.") % {"grantee": grant.grantee_label})
-            return _done(request, reverse("bulletins:bulletin_detail", args=[bulletin.public_id]) + "#grants")
-    return _rerender_detail(request, public_id, share_form=form)
-
-
-@never_cache
-@require_POST
-@login_required
-def grant_revoke_view(request: HttpRequest, public_id: Any, grant_id: Any) -> HttpResponse:
-    actor = _actor(request)
-    bulletin = _target(actor, public_id)
-    grant = next((g for g in grants_for(actor=actor, obj=bulletin) if g.public_id == grant_id), None)
-    if grant is None:
-        raise Http404
-    form = RevokeForm(request.POST, auto_id=f"id_revoke_{grant.public_id.hex[:12]}_%s")
-    if form.is_valid():
-        result = _run(form, grant_revoke, actor=actor, grant=grant, reason=form.cleaned_data["reason"])
-        if result is not _FAILED:
-            messages.success(request, _("Access of %(grantee)s was revoked.") % {"grantee": grant.grantee_label})
-            return _done(request, reverse("bulletins:bulletin_detail", args=[bulletin.public_id]) + "#grants")
-    return _rerender_detail(request, public_id, revoke_form=(grant.public_id, form))
 
 
 # --- statistics (the aggregate exception) ----------------------------------------------------------
@@ -357,11 +252,10 @@ def _chart(chart_id: str, title: str, cells: list[access_exceptions.Cell], label
 
 
 @never_cache
-@login_required
-def bulletin_statistics(request: HttpRequest) -> HttpResponse:
+def bulletin_statistics(request: Request) -> HttpResponse:
     """Counts across every institution, small cells suppressed (each view is audited)."""
-    actor = _actor(request)
-    _require(actor, access_exceptions.STATS_AGGREGATE)
+    actor = request.actor
+    require_perm(actor, access_exceptions.STATS_AGGREGATE)
     charts = []
     for group_by, title, labels in (
         ("kind", gettext_lazy("Bulletins by kind"), dict(BulletinKind.choices)),

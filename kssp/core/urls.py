@@ -1,9 +1,15 @@
 from django.urls import path
 
-from kssp.core import views_pages
+from kssp.core import views_grants, views_pages
 
 app_name = "core"
 
 urlpatterns = [
+    path("records/<str:record_type>/<uuid:public_id>/grants/", views_grants.record_grants, name="record_grants"),
+    path(
+        "records/<str:record_type>/<uuid:public_id>/grants/<uuid:grant_id>/revoke/",
+        views_grants.record_grant_revoke,
+        name="record_grant_revoke",
+    ),
     path("notices/<uuid:public_id>/acknowledge/", views_pages.hit_notice_acknowledge, name="hit_notice_acknowledge"),
 ]

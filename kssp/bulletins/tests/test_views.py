@@ -26,7 +26,13 @@ def detail(b: Bulletin) -> str:
     return reverse("bulletins:bulletin_detail", args=[b.public_id])
 
 
+# Sharing pages are the kernel's, for every record type (kssp.core.views_grants).
+GENERIC = {"bulletin_share": "core:record_grants", "grant_revoke": "core:record_grant_revoke"}
+
+
 def url(name: str, b: Bulletin, *extra) -> str:
+    if name in GENERIC:
+        return reverse(GENERIC[name], args=["bulletins.bulletin", b.public_id, *extra])
     return reverse(f"bulletins:{name}", args=[b.public_id, *extra])
 
 
@@ -357,7 +363,7 @@ def test_another_institutions_public_id_in_the_url_answers_404(world, method, na
     # then: the same answer as a UUID that exists nowhere
     assert response.status_code == 404
     assert "Customs only" not in response.content.decode()
-    missing = getattr(client, method)(reverse(f"bulletins:{name}", args=[uuid.uuid4()]), data or {})
+    missing = getattr(client, method)(url(name, Bulletin(public_id=uuid.uuid4())), data or {})
     assert missing.status_code == 404
     # the page itself is the same (tokens in the header differ from request to request)
     assert main_region(response) == main_region(missing)

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kssp.core.forms import BootstrapMixin
+from kssp.core.forms import BootstrapMixin, DateInput
 from kssp.core.markings import Classification, HandlingCode
 from kssp.core.models.reference import Country
 from kssp.core.parties.choices import DocumentType, Sex
@@ -19,13 +19,6 @@ DOB_HELP = _("dd.mm.yyyy, mm.yyyy or only the year; put ~ before an approximate 
 def _country_choices() -> list[tuple[str, str]]:
     countries = Country.objects.filter(active=True).order_by("name_en")
     return [("", "—"), *((c.code, f"{c.name} ({c.code})") for c in countries)]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class PersonSearchForm(BootstrapMixin, forms.Form):

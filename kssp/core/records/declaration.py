@@ -217,6 +217,11 @@ class RecordType:
         """Grants made with a new record (the create service base applies them)."""
         return ()
 
+    def may_share(self, obj: Any) -> bool:
+        """Whether the record can still be shared at all (e.g. not once withdrawn); who may share is the
+        policy's answer."""
+        return True
+
     def holds_personal_data(self, obj: Any) -> bool:
         if self.personal_data is not None:
             return self.personal_data

@@ -15,6 +15,7 @@ from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from kssp.core.models.grants import Grant
 from kssp.core.notifications import hooks as notifications
 from kssp.core.policy import INTELLIGENCE_KIND, Actor, policy_for
+from kssp.core.records.registry import declaration_for
 
 
 def _grant_snapshot(grant: Grant) -> dict[str, Any]:
@@ -59,6 +60,9 @@ def grant_create(
         raise NotFound()
     if not policy.can(actor, "share", obj):
         raise PermissionDenied(_("You may not share this record."))
+    declaration = declaration_for(type(obj))
+    if declaration is not None and not declaration.may_share(obj):
+        raise ApplicationError(_("This record can no longer be shared."), code="not_shareable")
 
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip()

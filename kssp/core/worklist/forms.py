@@ -10,25 +10,11 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kssp.core.forms import BootstrapMixin
+from kssp.core.forms import BootstrapMixin, DateInput, DateTimeInput
 from kssp.core.policy import Actor
 from kssp.core.worklist.choices import WorkItemStatus
 
 CANDIDATE_LIMIT = 200
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 def candidate_memberships(actor: Actor, record: Any) -> list[Any]:

@@ -1,0 +1,50 @@
+"""Template tags every record page uses (issue #6 point 4).
+
+``{% grants_panel record %}``: who the record is shared with and the form to share it, for any declared
+record type, shown to the owner side and to those who shared it. Its forms post to the generic pages in
+``kssp.core.views_grants``, which show it again with the errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from kssp.core.forms_grants import RevokeForm, ShareForm
+from kssp.core.records.registry import declaration_for
+from kssp.core.services.grants import grants_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("core/_grants_panel.html", takes_context=True)
+def grants_panel(context: template.Context, record: Any) -> dict[str, Any]:
+    request = context["request"]
+    actor = request.actor
+    declaration = declaration_for(record)
+    if declaration is None or declaration.is_dependent or not actor.is_authenticated:
+        return {"show": False}
+    policy = declaration.policy
+    owner_side = policy.in_scope(actor, record)  # type: ignore[attr-defined]
+    can_share = policy.can(actor, "share", record) and declaration.may_share(record)
+    bound_revoke = context.get("grants_revoke_form")
+    rows = []
+    for grant in grants_for(actor=actor, obj=record):
+        if bound_revoke is not None and bound_revoke[0] == grant.public_id:
+            form = bound_revoke[1]
+        else:
+            form = RevokeForm.for_grant(grant)
+        rows.append({"grant": grant, "revoke_form": form})
+    return {
+        "show": owner_side or bool(rows) or can_share,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "kssp": context.get("kssp"),
+        "record": record,
+        "record_type": declaration.label,
+        "owner_side": owner_side,
+        "grant_rows": rows,
+        "share_form": context.get("grants_share_form") or (ShareForm() if can_share else None),
+        "can_share": can_share,
+    }
