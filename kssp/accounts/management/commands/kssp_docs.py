@@ -14,6 +14,7 @@ from django.utils import translation
 
 from kssp.core.audit import registered_types
 from kssp.core.permissions import registered_permissions
+from kssp.core.records import declarations
 
 DOCS = Path(settings.BASE_DIR) / "docs"
 
@@ -33,7 +34,14 @@ def audit_events_md() -> str:
             "| Code | Meaning | Category | Personal data (encrypted payload) | Reason required |",
             "|---|---|---|---|---|",
         ]
+        # The kernel's test-only record types (kssp/core/testing/, installed under KSSP_TESTING) are not
+        # part of the platform: their events are left out, so the document is the same with or without.
+        test_only = {
+            d.event_prefix for d in declarations().values() if d.model._meta.app_config.name.startswith("kssp.core.testing.")
+        }
         for code, spec in registered_types().items():
+            if code.partition(".")[0] in test_only:
+                continue
             lines.append(
                 f"| `{code}` | {spec.label} | {spec.category} | {'yes' if spec.personal_data else 'no'} | "
                 f"{'yes' if spec.reason_required else 'no'} |"
