@@ -6,6 +6,8 @@
   appends a batch for batch operations (import promotion, destruction batches): consecutive events of
   the same dense chain, checked first (all or nothing), written with one INSERT, the head moved once.
   Call it inside the service's transaction, like ``audit_record``; it returns the saved events.
+* ``with audit_batch():`` gathers the events that services write one by one inside the block (import
+  promotion calls the module's services row by row) and appends them the same way when the block ends.
 * ``consultation_record(actor=, target=, purpose=)`` logs a read of personal data.
 * ``payload_read(event)`` gives the payload with its state (plain, decrypted, empty, shredded,
   undecryptable); ``payload_for(event)`` just the payload or None.
@@ -17,6 +19,7 @@ from kssp.core.audit.registry import AuditEventType, event_type, register, regis
 from kssp.core.audit.service import (
     AuditEntry,
     PayloadRead,
+    audit_batch,
     audit_record,
     audit_record_many,
     consultation_record,
@@ -31,6 +34,7 @@ __all__ = [
     "Fault",
     "PayloadRead",
     "VerifyResult",
+    "audit_batch",
     "audit_record",
     "audit_record_many",
     "consultation_record",

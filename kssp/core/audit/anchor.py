@@ -2,7 +2,8 @@
 
 ``anchor_write()`` (``manage.py audit_anchor``; the sweeper calls it at least daily) signs the current
 head with the Ed25519 key of this host whenever the head has moved since the last anchor, after checking
-the events written since that anchor, so that an anchor never vouches for a chain that does not verify.
+that both copies of the anchors agree and the events written since the last one verify, so that an
+anchor never vouches for a chain that does not verify (nor for a tail cut whose anchors were deleted).
 The anchor is stored in ``core_auditanchor`` and appended as one JSON line to ``KSSP_AUDIT_ANCHOR_FILE``
 (default ``var/audit-anchors.jsonl``); keep that file where the database's users cannot rewrite it
 (another host, a write-once or append-only mount, a log shipper). ``audit_verify`` checks both copies
@@ -144,19 +145,24 @@ def anchor_write(*, now: dt.datetime | None = None) -> AnchorOutcome:
     """Sign the current head if it has moved since the last anchor; idempotent otherwise.
 
     Raises ``crypto.AnchorKeyMissing`` on a host without the private key, and ``AnchorRefused`` when the
-    events since the last anchor do not verify.
+    two copies of the anchors disagree (an anchor of the file deleted from the database, a forged or altered
+    anchor, an unreadable line) or the events since the last anchor (of either copy) do not verify: the
+    sweeper never signs over a removed tail or a rewritten chain.
     """
-    from kssp.core.audit.verify import verify_since
+    from kssp.core.audit.verify import load_anchors, refusal, verify_since
 
     crypto.anchor_private_key()  # fail early on a host that cannot sign
     moment = now or timezone.now()
     copied = copy_missing_to_file()
+    anchors, faults = load_anchors()
+    if faults:
+        raise AnchorRefused(refusal(faults, len(anchors)))
     head = AuditHead.objects.filter(pk=1).first()
     if head is None or head.seq == 0:
         return AnchorOutcome(None, False, copied)
-    last = last_valid_anchor()
+    last = anchors[-1] if anchors else None
     if last is not None and last.seq == head.seq and last.hmac == head.hmac:
-        return AnchorOutcome(last, False, copied)
+        return AnchorOutcome(last_valid_anchor(), False, copied)
     # The head is a committed state; check the events from the last anchor up to it, then sign it.
     result = verify_since(last, up_to=head)
     if not result.ok:

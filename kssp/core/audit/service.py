@@ -3,6 +3,9 @@
 * ``audit_record(actor=, event=, ...)`` appends one event.
 * ``audit_record_many(actor=, events=[AuditEntry(...), ...])`` appends a batch (import promotion,
   destruction batches) as consecutive events of the same chain, with one INSERT and one move of the head.
+* ``with audit_batch():`` gathers every event that the code inside writes (through ``audit_record`` or
+  ``audit_record_many``, for example the module services an import promotion calls row by row) and
+  appends them with one INSERT when the block ends; see ``audit_batch``.
 * ``payload_read(evt)`` tells a readable payload from a shredded one and from one that cannot be decrypted;
   ``payload_for(evt)`` is its short form (the payload, or None).
 * ``shred_subject(...)`` destroys a subject's data key (retention's crypto-shredding).
@@ -10,10 +13,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -225,6 +230,7 @@ def audit_record(
 
     The head row is locked (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's IMMEDIATE transaction
     already serialises writers), so concurrent writers get consecutive sequence numbers and no fork.
+    Inside ``audit_batch`` the event is built and chained the same way but saved when the block ends.
     """
     entry = AuditEntry(
         event=event, target=target, before=before, after=after, extra=extra, reason=reason, purpose=purpose,
@@ -232,6 +238,9 @@ def audit_record(
     )
     spec = _checked_spec(entry)
     _require_transaction("audit_record")
+    batch = _open_batch()
+    if batch is not None:
+        return batch.add(actor=actor, spec=spec, entry=entry, now=timezone.now(), keys=_KeyRing())
     head = locked_head()
     evt = _build(actor=actor, spec=spec, entry=entry, seq=head.seq + 1, prev_hmac=head.hmac, now=timezone.now(), keys=_KeyRing())
     evt.save(force_insert=True)
@@ -248,14 +257,18 @@ def audit_record_many(*, actor: Actor, events: Sequence[AuditEntry]) -> list[Aud
     batch into several statements of at most 999 parameters, in the same transaction) and moves the
     head once, to its last event. Every entry is checked before anything is written: an unregistered
     type or a missing reason writes nothing. Returns the events, saved. An empty batch writes nothing.
+    Inside ``audit_batch`` the events join the block's and are saved when it ends.
     """
     specs = [_checked_spec(entry) for entry in events]
     _require_transaction("audit_record_many")
     if not specs:
         return []
-    head = locked_head()
     now = timezone.now()
     keys = _KeyRing()
+    batch = _open_batch()
+    if batch is not None:
+        return [batch.add(actor=actor, spec=spec, entry=entry, now=now, keys=keys) for spec, entry in zip(specs, events, strict=True)]
+    head = locked_head()
     built: list[AuditEvent] = []
     seq, prev_hmac = head.seq, head.hmac
     for spec, entry in zip(specs, events, strict=True):
@@ -267,6 +280,121 @@ def audit_record_many(*, actor: Actor, events: Sequence[AuditEntry]) -> list[Aud
     head.seq, head.hmac = built[-1].seq, built[-1].hmac
     head.save(update_fields=["seq", "hmac", "updated_at"])
     return built
+
+
+class _Pending:
+    """Marks one gathered event as registered under the savepoints open when it was written.
+
+    It is handed to ``transaction.on_commit`` as a callback that does nothing: Django drops the callbacks
+    of a savepoint that is rolled back, so an event whose marker is gone at the flush belongs to work that
+    was undone (a service that failed inside a savepoint its caller caught) and is not appended."""
+
+    __slots__ = ("batch", "event")
+
+    def __init__(self, batch: _Batch, event: AuditEvent) -> None:
+        self.batch, self.event = batch, event
+
+    def __call__(self) -> None:
+        return None
+
+
+class _Batch:
+    """The events gathered by ``audit_batch``, built and chained as they come, appended at ``flush``."""
+
+    def __init__(self, *, flush_at: int) -> None:
+        self.connection = transaction.get_connection()
+        self.base = tuple(self.connection.savepoint_ids)
+        self.flush_at = flush_at
+        self.head = locked_head()
+        self.pending: list[_Pending] = []
+        self.flushes = 0
+
+    def add(self, *, actor: Actor, spec: AuditEventType, entry: AuditEntry, now: dt.datetime, keys: _KeyRing) -> AuditEvent:
+        last = self.pending[-1].event if self.pending else None
+        seq, prev_hmac = (last.seq, last.hmac) if last is not None else (self.head.seq, self.head.hmac)
+        evt = _build(actor=actor, spec=spec, entry=entry, seq=seq + 1, prev_hmac=prev_hmac, now=now, keys=keys)
+        marker = _Pending(self, evt)
+        transaction.on_commit(marker, using=self.connection.alias)
+        self.pending.append(marker)
+        return evt
+
+    def checkpoint(self) -> None:
+        """Append what was gathered if there is a lot of it and no savepoint opened inside the batch is
+        still open (between two rows of an import), so that a very large batch holds bounded memory."""
+        if len(self.pending) >= self.flush_at and tuple(self.connection.savepoint_ids) == self.base:
+            self.flush()
+
+    def flush(self) -> None:
+        """Append the events whose work was not rolled back, re-chained if some were dropped, with one
+        INSERT, and move the head once."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        alive = {id(func) for _sids, func, _robust in self.connection.run_on_commit if isinstance(func, _Pending)}
+        ours = {id(marker) for marker in pending}
+        self.connection.run_on_commit = [
+            item for item in self.connection.run_on_commit if id(item[1]) not in ours
+        ]
+        events = [marker.event for marker in pending if id(marker) in alive]
+        if not events:
+            return
+        seq, prev_hmac = self.head.seq, self.head.hmac
+        for evt in events:
+            seq += 1
+            if evt.seq != seq or evt.prev_hmac != prev_hmac:
+                evt.seq, evt.prev_hmac = seq, prev_hmac
+                evt.hmac = compute_hmac(evt)
+            prev_hmac = evt.hmac
+        AuditEvent.objects.bulk_create(events)
+        self.head.seq, self.head.hmac = seq, prev_hmac
+        self.head.save(update_fields=["seq", "hmac", "updated_at"])
+        self.flushes += 1
+
+
+_BATCH: ContextVar[_Batch | None] = ContextVar("kssp_audit_batch", default=None)
+
+
+def _open_batch() -> _Batch | None:
+    batch = _BATCH.get()
+    if batch is not None and batch.connection is transaction.get_connection():
+        return batch
+    return None
+
+
+DEFAULT_BATCH_FLUSH_AT = 10_000
+
+
+@contextlib.contextmanager
+def audit_batch(*, flush_at: int | None = None) -> Iterator[_Batch]:
+    """Gather the events written inside the block and append them together when it ends.
+
+    For batch operations whose records are written by services that audit one record at a time (import
+    promotion): ``audit_record`` and ``audit_record_many`` inside the block build and chain their events
+    as usual (same order, types, payloads and encryption as without the block) and return them, but the
+    events are saved only when the block ends, with one INSERT, and the head moves once. The block is a
+    savepoint of the caller's transaction (it must be inside one) and takes the head lock at its start,
+    so the events are consecutive. An exception leaving the block rolls back its work and writes no event.
+
+    Until the block ends a returned event has no primary key, and its sequence number is provisional:
+    the events of a savepoint rolled back inside the block (a failed service whose caller went on) are
+    dropped and the rest re-chained. ``checkpoint()`` on the yielded object appends early once
+    ``flush_at`` events (default ``DEFAULT_BATCH_FLUSH_AT``) are waiting, if called where no inner
+    savepoint is open (between two rows), to bound the memory of a very large batch: an import of more
+    rows than that is appended in a few INSERTs instead of one. A nested ``audit_batch`` joins the outer one.
+    """
+    _require_transaction("audit_batch")
+    outer = _open_batch()
+    with transaction.atomic():
+        if outer is not None:
+            yield outer
+            return
+        batch = _Batch(flush_at=DEFAULT_BATCH_FLUSH_AT if flush_at is None else flush_at)
+        token = _BATCH.set(batch)
+        try:
+            yield batch
+            batch.flush()
+        finally:
+            _BATCH.reset(token)
 
 
 def consultation_record(

@@ -101,22 +101,32 @@ def _result(checked: int, faults: list[Fault], shredded: int, anchors: int) -> V
     return VerifyResult(True, checked, message=message, shredded=shredded, anchors=anchors)
 
 
+def refusal(faults: list[Fault], anchors: int) -> VerifyResult:
+    """A failed result made of ``faults`` (the anchor faults that stop ``anchor_write``)."""
+    return _result(0, faults, 0, anchors)
+
+
 # --- anchors ------------------------------------------------------------------------------------
 
 
 @dataclass
-class _Anchor:
+class TrustedAnchor:
+    """An anchor signed by a pinned key, from the database or the file (``label`` says which, for messages)."""
+
     seq: int
     hmac: str
     label: str
+
+
+_Anchor = TrustedAnchor
 
 
 def _db_label(anchor: AuditAnchor) -> str:
     return _("the anchor signed at %(time)s") % {"time": crypto.utc_text(anchor.signed_at)}
 
 
-def _load_anchors() -> tuple[list[_Anchor], list[Fault]]:
-    """Every validly signed anchor (database and file), and the faults of the two copies."""
+def load_anchors() -> tuple[list[TrustedAnchor], list[Fault]]:
+    """Every validly signed anchor (database and file), by sequence, and the faults of the two copies."""
     faults: list[Fault] = []
     trusted: dict[bytes, _Anchor] = {}
     in_db: set[bytes] = set()
@@ -442,7 +452,7 @@ def _head_faults(walk: _Walk, keys: _Keys, batch: int) -> list[Fault]:
 def verify_chain(*, batch: int = 5000) -> VerifyResult:
     """Verify the whole trail: events, payloads, head and every anchor (database and file)."""
     # Anchors first: anything anchored is already written, so the walk that follows meets it.
-    anchors, anchor_faults = _load_anchors()
+    anchors, anchor_faults = load_anchors()
     anchored: dict[int, list[_Anchor]] = {}
     for anchor in anchors:
         anchored.setdefault(anchor.seq, []).append(anchor)
@@ -472,7 +482,7 @@ def verify_chain(*, batch: int = 5000) -> VerifyResult:
     return _result(walk.checked, faults, walk.shredded, len({(a.seq, a.hmac) for a in anchors}))
 
 
-def verify_since(anchor: AuditAnchor | None, *, up_to: AuditHead, batch: int = 5000) -> VerifyResult:
+def verify_since(anchor: TrustedAnchor | None, *, up_to: AuditHead, batch: int = 5000) -> VerifyResult:
     """Verify the events after ``anchor`` (a validly signed one, or None for all) up to the head ``up_to``.
 
     Used before signing a new anchor, so that an anchor never vouches for a chain that does not verify."""
@@ -485,7 +495,7 @@ def verify_since(anchor: AuditAnchor | None, *, up_to: AuditHead, batch: int = 5
             fault = Fault(
                 HEAD_BEHIND_ANCHOR,
                 anchor.seq,
-                _("Event %(seq)s, named by %(anchor)s, is missing (tail removed).") % {"seq": anchor.seq, "anchor": _db_label(anchor)},
+                _("Event %(seq)s, named by %(anchor)s, is missing (tail removed).") % {"seq": anchor.seq, "anchor": anchor.label},
             )
             return _result(0, [fault], 0, 1)
         if at != anchor.hmac:
@@ -493,7 +503,7 @@ def verify_since(anchor: AuditAnchor | None, *, up_to: AuditHead, batch: int = 5
                 ANCHOR_MISMATCH,
                 anchor.seq,
                 _("Event %(seq)s is not the one signed in %(anchor)s: the chain was rewritten up to here.")
-                % {"seq": anchor.seq, "anchor": _db_label(anchor)},
+                % {"seq": anchor.seq, "anchor": anchor.label},
             )
             return _result(0, [fault], 0, 1)
         walk = _Walk(anchor.seq, anchor.hmac)

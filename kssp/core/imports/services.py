@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from kssp.core.audit import audit_record
+from kssp.core.audit import audit_batch, audit_record
 from kssp.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from kssp.core.imports import readers
 from kssp.core.imports.messages import Msg, render, stored
@@ -142,13 +142,15 @@ def resume_stale_batches(*, now: dt.datetime | None = None) -> int:
 
 class _StagedRows:
     """The clean values of a batch's rows, in row order, read a page at a time; remembers the row
-    being promoted so that a refusal can say which row it was."""
+    being promoted so that a refusal can say which row it was. Before each row it calls ``checkpoint``
+    (the audit batch's: between two rows no savepoint of the module's services is open)."""
 
     def __init__(self, batch: ImportBatch, spec: ImportType) -> None:
         self.batch_id = batch.pk
         self.spec = spec
         self.current = 0
         self.count = 0
+        self.checkpoint: Callable[[], None] | None = None
 
     def __iter__(self) -> Iterator[StagedValues]:
         last = 0
@@ -163,6 +165,8 @@ class _StagedRows:
             for number, clean, has_errors in page:
                 if has_errors or clean is None:
                     raise Conflict(_("Row %(row)s has errors.") % {"row": number})
+                if self.checkpoint is not None:
+                    self.checkpoint()
                 self.current = number
                 self.count += 1
                 yield StagedValues(number, self.spec.from_json(clean))
@@ -183,7 +187,9 @@ def import_batch_promote(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
 
     The batch first moves to "promoting" (committed, so pages show it); then one transaction creates
     every record through the type's ``promote`` (the module's services, which audit each record),
-    marks the batch promoted and writes ``import.promoted``. Any refusal rolls every record back and
+    marks the batch promoted and writes ``import.promoted``. The services' events and ``import.promoted``
+    are gathered by ``audit_batch`` and appended to the chain with one INSERT at the end (the same
+    events, in the same order, as if each had been written on its own). Any refusal rolls every record back and
     returns the batch to "validated" with the reason; a process killed half-way leaves it "promoting"
     with nothing written, to be promoted again or discarded."""
     _visible(actor, batch)
@@ -205,20 +211,22 @@ def import_batch_promote(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
             locked = _lock(batch)
             if locked.status != ImportStatus.PROMOTING:
                 _check_promotable(locked)  # raises: it was promoted or discarded meanwhile
-            created = spec.promote(actor, iter(rows))
-            if rows.count != locked.rows_total:
-                raise RuntimeError(f"import type {spec.code} promoted {rows.count} of {locked.rows_total} rows")
-            locked.status = ImportStatus.PROMOTED
-            locked.records_created = created
-            locked.promoted_at = timezone.now()
-            locked.promoted_by_id = actor.ids.user_id
-            locked.failure = None
-            locked.save(update_fields=["status", "records_created", "promoted_at", "promoted_by", "failure", "updated_at"])
-            ImportSource.objects.filter(batch_id=locked.pk).delete()
-            audit_record(actor=actor, event="import.promoted", target=locked, after={
-                "import_type": spec.code, "filename": locked.filename, "sha256": locked.file_sha256,
-                "rows": locked.rows_total, "records_created": created,
-            })
+            with audit_batch() as audit:
+                rows.checkpoint = audit.checkpoint
+                created = spec.promote(actor, iter(rows))
+                if rows.count != locked.rows_total:
+                    raise RuntimeError(f"import type {spec.code} promoted {rows.count} of {locked.rows_total} rows")
+                locked.status = ImportStatus.PROMOTED
+                locked.records_created = created
+                locked.promoted_at = timezone.now()
+                locked.promoted_by_id = actor.ids.user_id
+                locked.failure = None
+                locked.save(update_fields=["status", "records_created", "promoted_at", "promoted_by", "failure", "updated_at"])
+                ImportSource.objects.filter(batch_id=locked.pk).delete()
+                audit_record(actor=actor, event="import.promoted", target=locked, after={
+                    "import_type": spec.code, "filename": locked.filename, "sha256": locked.file_sha256,
+                    "rows": locked.rows_total, "records_created": created,
+                })
             return locked
     except (ApplicationError, ValidationError, IntegrityError, DatabaseError) as exc:
         if isinstance(exc, ApplicationError) and exc.code in ("already_final", "not_promotable"):

@@ -237,6 +237,53 @@ def test_an_unreadable_anchor_line_is_named(audit_anchor_file):
     result = verify_chain()
     assert (result.kind, result.seq) == ("anchor_file_invalid", None)
     assert "Line 2" in result.message
+    with pytest.raises(CommandError, match=r"^AUDIT CHAIN BROKEN \[anchor_file_invalid\]: Line 2 of the anchor file"):
+        call_command("audit_verify", stdout=io.StringIO())
+    with pytest.raises(CommandError, match=r"^Nothing signed: .* \[anchor_file_invalid\]: Line 2"):
+        anchor()
+
+
+def test_a_file_line_signed_with_another_key_is_named(audit_anchor_file):
+    # Someone who can write the file (not the pinned key) adds a line vouching for a cut chain.
+    write_events(5)
+    anchor()
+    attacker = Ed25519PrivateKey.generate()
+    row = AuditAnchor.objects.get()
+    forged = AuditAnchor(version=2, day=row.day, signed_at=row.signed_at, seq=3, hmac=AuditEvent.objects.get(seq=3).hmac)
+    line = {
+        "version": 2, "signed_at": crypto.utc_text(forged.signed_at), "day": forged.day.isoformat(), "seq": 3,
+        "hmac": forged.hmac, "public_key": attacker.public_key().public_bytes_raw().hex(),
+        "signature": attacker.sign(anchor_message_for(forged)).hex(),
+    }
+    with audit_anchor_file.open("a") as handle:
+        handle.write(json.dumps(line) + "\n")
+    result = verify_chain()
+    assert (result.ok, result.kind, result.seq) == (False, "anchor_signature", 3)
+    assert "Line 2 of the anchor file" in result.message and "pinned anchor key" in result.message
+
+
+def test_audit_anchor_does_not_sign_over_a_cut_tail_whose_anchors_were_deleted_from_the_database(audit_anchor_file):
+    write_events(5)
+    anchor()
+    with tampering():
+        cut_tail_and_fix_head(3)
+        AuditAnchor.objects.all().delete()
+    with pytest.raises(CommandError, match=r"Nothing signed.*\[anchor_missing\] at event 5"):
+        anchor()
+    assert not AuditAnchor.objects.exists() and len(file_lines(audit_anchor_file)) == 1
+    result = verify_chain()
+    assert (result.kind, result.seq) == ("head_behind_anchor", 4)
+
+
+def test_audit_anchor_does_not_sign_next_to_a_forged_anchor():
+    write_events(3)
+    anchor()
+    write_events(1, start=3)
+    with tampering():
+        AuditAnchor.objects.update(signature="00" * 64)
+    with pytest.raises(CommandError, match=r"Nothing signed.*\[anchor_signature\] at event 3"):
+        anchor()
+    assert AuditAnchor.objects.count() == 1
 
 
 def test_a_chain_rewritten_with_the_hmac_key_is_caught_by_the_earliest_anchor_it_contradicts():

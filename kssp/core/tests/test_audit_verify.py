@@ -151,6 +151,7 @@ def test_a_data_key_nulled_without_a_shred_record_is_undecryptable(subject):
     with tampering():
         AuditDataKey.objects.filter(pk=events[1].data_key_id).update(wrapped_key=None)
     assert_fault("undecryptable", 2)
+    assert payload_read(AuditEvent.objects.get(seq=2)).state == "undecryptable"
 
 
 def test_a_changed_wrapped_key_is_undecryptable(subject):

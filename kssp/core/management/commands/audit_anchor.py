@@ -27,10 +27,11 @@ class Command(BaseCommand):
                 _("No anchor signing key on this host (KSSP_AUDIT_ANCHOR_KEY): run audit_anchor where the sweeper runs.")
             ) from exc
         except AnchorRefused as exc:
-            raise CommandError(
-                _("Nothing signed: the chain does not verify [%(kind)s] at event %(seq)s: %(message)s")
-                % {"kind": exc.result.kind, "seq": exc.result.seq, "message": exc.result.message}
-            ) from exc
+            if exc.result.seq is None:  # a fault of the anchor file that names no event
+                text = _("Nothing signed: the audit trail does not verify [%(kind)s]: %(message)s")
+            else:
+                text = _("Nothing signed: the chain does not verify [%(kind)s] at event %(seq)s: %(message)s")
+            raise CommandError(text % {"kind": exc.result.kind, "seq": exc.result.seq, "message": exc.result.message}) from exc
         path = anchor_file()
         if outcome.copied_to_file:
             self.stdout.write(

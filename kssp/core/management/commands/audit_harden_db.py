@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils.translation import gettext as _
 
 PRIVILEGES = {
     "core_auditevent": ("SELECT, INSERT", "UPDATE, DELETE, TRUNCATE"),
@@ -38,10 +39,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: Any) -> None:
         if connection.vendor != "postgresql":
-            raise CommandError("Only meaningful on PostgreSQL; on SQLite the chain itself is the protection.")
+            raise CommandError(_("Only meaningful on PostgreSQL; on SQLite the chain itself is the protection."))
         role = connection.ops.quote_name(options["role"])
         with connection.cursor() as cursor:
             for table, (granted, revoked) in PRIVILEGES.items():
                 cursor.execute(f"REVOKE {revoked} ON {table} FROM {role}")  # noqa: S608
                 cursor.execute(f"GRANT {granted} ON {table} TO {role}")  # noqa: S608
-        self.stdout.write(self.style.SUCCESS(f"Audit tables hardened for {options['role']}."))
+        self.stdout.write(self.style.SUCCESS(_("Audit tables hardened for %(role)s.") % {"role": options["role"]}))

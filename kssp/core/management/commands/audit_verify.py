@@ -29,10 +29,13 @@ class Command(BaseCommand):
             )
             return
         for fault in result.faults[1:]:
-            self.stderr.write(
-                _("also [%(kind)s] at event %(seq)s: %(message)s") % {"kind": fault.kind, "seq": fault.seq, "message": fault.message}
-            )
-        raise CommandError(
-            _("AUDIT CHAIN BROKEN [%(kind)s] at event %(seq)s: %(message)s")
-            % {"kind": result.kind, "seq": result.seq, "message": result.message}
-        )
+            if fault.seq is None:
+                text = _("also [%(kind)s]: %(message)s")
+            else:
+                text = _("also [%(kind)s] at event %(seq)s: %(message)s")
+            self.stderr.write(text % {"kind": fault.kind, "seq": fault.seq, "message": fault.message})
+        if result.seq is None:  # a fault of the anchor file that names no event
+            text = _("AUDIT CHAIN BROKEN [%(kind)s]: %(message)s")
+        else:
+            text = _("AUDIT CHAIN BROKEN [%(kind)s] at event %(seq)s: %(message)s")
+        raise CommandError(text % {"kind": result.kind, "seq": result.seq, "message": result.message})
