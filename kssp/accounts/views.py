@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +24,7 @@ from kssp.accounts.security import second_step_needed, stamp_signed_in
 from kssp.accounts.views_security import start_second_step
 from kssp.core.exceptions import NotFound
 from kssp.core.policy import Actor
+from kssp.core.web import Request
 
 
 def _request_meta(request: HttpRequest) -> dict[str, Any]:
@@ -69,31 +69,29 @@ class SignInView(LoginView):
 
 
 @require_POST
-def sign_out(request: HttpRequest) -> HttpResponse:
+def sign_out(request: Request) -> HttpResponse:
     """POST only, so that a link or an image cannot sign anyone out."""
     if request.user.is_authenticated:
-        services.logout_record(actor=request.actor)  # type: ignore[attr-defined]
+        services.logout_record(actor=request.actor)
     logout(request)
     messages.info(request, _("You have signed out."))
     return redirect("accounts:login")
 
 
 @never_cache
-@login_required
-def membership_list(request: HttpRequest) -> HttpResponse:
+def membership_list(request: Request) -> HttpResponse:
     """The memberships the user may act as today, with a button to switch (works without JavaScript)."""
     return render(request, "accounts/membership_list.html")
 
 
 @require_POST
-@login_required
-def membership_switch(request: HttpRequest) -> HttpResponse:
+def membership_switch(request: Request) -> HttpResponse:
     form = MembershipSwitchForm(request.POST)
     if not form.is_valid():
         raise Http404
     try:
         membership = services.membership_switch(
-            actor=request.actor,  # type: ignore[attr-defined]
+            actor=request.actor,
             user=request.user,  # type: ignore[arg-type]
             membership_public_id=form.cleaned_data["membership"],
         )

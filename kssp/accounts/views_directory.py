@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,12 +36,10 @@ from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.permissions import registered_permissions
 from kssp.core.policy import Actor, Scope
 from kssp.core.translit import latin_to_cyrillic
+from kssp.core.web import Request
 
 # --- helpers (reads; TODO(#2): move to kssp/accounts/selectors.py) --------------------------------
 
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _require(actor: Actor, code: str) -> None:
@@ -129,9 +126,8 @@ def _run(form: Any, service: Any, **kwargs: Any) -> Any:
 # --- directory ------------------------------------------------------------------------------------
 
 
-@login_required
-def institution_list(request: HttpRequest) -> HttpResponse:
-    _require(_actor(request), perms.DIRECTORY_VIEW)
+def institution_list(request: Request) -> HttpResponse:
+    _require(request.actor, perms.DIRECTORY_VIEW)
     by_kind: dict[str, list[Institution]] = {}
     for institution in Institution.objects.filter(active=True).select_related("administrative_owner"):
         institution.abbreviation = _abbreviation(institution)  # type: ignore[attr-defined]
@@ -144,9 +140,8 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/institution_list.html", {"groups": groups})
 
 
-@login_required
-def institution_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def institution_detail(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     _require(actor, perms.DIRECTORY_VIEW)
     institution = Institution.objects.select_related("administrative_owner").filter(public_id=public_id).first()
     if institution is None:
@@ -160,9 +155,8 @@ def institution_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     return render(request, "directory/institution_detail.html", context)
 
 
-@login_required
-def role_list(request: HttpRequest) -> HttpResponse:
-    _require(_actor(request), perms.DIRECTORY_VIEW)
+def role_list(request: Request) -> HttpResponse:
+    _require(request.actor, perms.DIRECTORY_VIEW)
     catalogue = registered_permissions()
     kinds = dict(InstitutionKind.choices)
     scopes = dict(Scope.choices)
@@ -184,9 +178,8 @@ def role_list(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
-def unit_members(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def unit_members(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     _require(actor, perms.MEMBERSHIPS_MANAGE)
     unit = _admin_unit(actor, public_id)
     today = timezone.localdate()
@@ -210,15 +203,14 @@ def unit_members(request: HttpRequest, public_id: Any) -> HttpResponse:
     return render(request, "directory/unit_members.html", context)
 
 
-def _form_page(request: HttpRequest, form: Any, *, heading: str, intro: str, submit: str, back: str, status: int) -> HttpResponse:
+def _form_page(request: Request, form: Any, *, heading: str, intro: str, submit: str, back: str, status: int) -> HttpResponse:
     context = {"form": form, "heading": heading, "intro": intro, "submit": submit, "back": back}
     return render(request, "directory/form.html", context, status=status)
 
 
 @never_cache
-@login_required
-def membership_grant(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def membership_grant(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     _require(actor, perms.MEMBERSHIPS_MANAGE)
     unit = _admin_unit(actor, public_id)
     back = reverse("directory:unit_members", args=[unit.public_id])
@@ -241,9 +233,8 @@ def membership_grant(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @never_cache
-@login_required
-def membership_end(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def membership_end(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     _require(actor, perms.MEMBERSHIPS_MANAGE)
     membership = _admin_membership(actor, public_id)
     if membership.revoked_at is not None:
@@ -265,9 +256,8 @@ def membership_end(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @never_cache
-@login_required
-def clearance_record(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def clearance_record(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     _require(actor, perms.CLEARANCES_MANAGE)
     membership = _admin_membership(actor, public_id)
     if _status(membership, timezone.localdate()) == "ended":

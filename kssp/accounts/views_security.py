@@ -11,7 +11,7 @@ throttles each device.
 from __future__ import annotations
 
 from base64 import b32encode
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote, urlencode
 
 import django_otp
@@ -21,7 +21,6 @@ from axes.helpers import get_lockout_response
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -56,6 +55,7 @@ from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.forms import apply_service_error
 from kssp.core.policy import Actor, Scope
+from kssp.core.web import Request
 
 OTP_ISSUER = "KSSP"
 
@@ -63,11 +63,8 @@ OTP_ISSUER = "KSSP"
 # --- helpers ------------------------------------------------------------------------------------------
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
-
-def _anonymous_actor(request: HttpRequest) -> Actor:
+def _anonymous_actor(request: Request) -> Actor:
     return actor_for(
         None,
         None,
@@ -77,7 +74,7 @@ def _anonymous_actor(request: HttpRequest) -> Actor:
     )
 
 
-def _user_actor(request: HttpRequest, user: User) -> Actor:
+def _user_actor(request: Request, user: User) -> Actor:
     return actor_for(
         user,
         acting_membership(request, user),
@@ -87,7 +84,7 @@ def _user_actor(request: HttpRequest, user: User) -> Actor:
     )
 
 
-def _me(request: HttpRequest) -> User:
+def _me(request: Request) -> User:
     """The signed-in user as a model instance (``request.user`` is a lazy wrapper)."""
     user_id = request.user.pk
     if user_id is None:
@@ -100,7 +97,7 @@ def _require(actor: Actor, code: str) -> None:
         raise PermissionDenied
 
 
-def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+def _safe_next(request: Request, candidate: str | None) -> str:
     if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return candidate
     return reverse("home")
@@ -110,19 +107,19 @@ def _credentials(user: User) -> dict[str, str]:
     return {"username": user.get_username()}
 
 
-def _axes_refuses(request: HttpRequest, user: User) -> HttpResponse | None:
+def _axes_refuses(request: Request, user: User) -> HttpResponse | None:
     """django-axes' lockout page if this username + address is locked (the second step shares the lock)."""
     if AxesProxyHandler.is_allowed(request, _credentials(user)):
         return None
     return get_lockout_response(request, None, _credentials(user))
 
 
-def _axes_failure(request: HttpRequest, user: User) -> None:
+def _axes_failure(request: Request, user: User) -> None:
     """A wrong code counts as a failed sign-in for django-axes (username + IP)."""
     user_login_failed.send(sender=__name__, credentials=_credentials(user), request=request)
 
 
-def _subject(request: HttpRequest) -> tuple[User | None, bool]:
+def _subject(request: Request) -> tuple[User | None, bool]:
     """Whose second factor this page is about: (user, pending). ``pending`` means not signed in yet."""
     if request.user.is_authenticated:
         return _me(request), False
@@ -130,7 +127,7 @@ def _subject(request: HttpRequest) -> tuple[User | None, bool]:
     return user, True
 
 
-def _expired_step(request: HttpRequest) -> HttpResponse:
+def _expired_step(request: Request) -> HttpResponse:
     messages.warning(request, _("The sign-in took too long. Sign in again."))
     return redirect("accounts:login")
 
@@ -152,7 +149,7 @@ def start_second_step(request: HttpRequest, user: User, next_url: str) -> HttpRe
     return redirect("accounts:otp_enrol")
 
 
-def _complete(request: HttpRequest, user: User, device: Device, *, pending: bool) -> str:
+def _complete(request: Request, user: User, device: Device, *, pending: bool) -> str:
     """Sign in (if pending) and stamp the session as verified. Returns where to go next."""
     if pending:
         data = request.session.pop(security.PENDING_KEY, {}) or {}
@@ -171,7 +168,7 @@ def _complete(request: HttpRequest, user: User, device: Device, *, pending: bool
 
 
 @never_cache
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: Request) -> HttpResponse:
     user, pending = _subject(request)
     if user is None:
         return _expired_step(request)
@@ -211,7 +208,7 @@ def _grouped(secret: str) -> str:
 
 
 @never_cache
-def otp_enrol(request: HttpRequest) -> HttpResponse:
+def otp_enrol(request: Request) -> HttpResponse:
     user, pending = _subject(request)
     if user is None:
         return _expired_step(request)
@@ -266,10 +263,9 @@ def _config_url(device: Any) -> str:
 
 
 @never_cache
-@login_required
-def security_overview(request: HttpRequest) -> HttpResponse:
+def security_overview(request: Request) -> HttpResponse:
     user = _me(request)
-    actor = _actor(request)
+    actor = request.actor
     context = {
         "has_totp": security.has_second_factor(user),
         "verified": security.session_verified(request),
@@ -287,13 +283,12 @@ def security_overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
-def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
+def backup_codes_regenerate(request: Request) -> HttpResponse:
     user = _me(request)
     if security.has_second_factor(user) and not security.session_verified(request):
         raise PermissionDenied
     try:
-        codes = services.backup_codes_regenerate(actor=_actor(request), user=user)
+        codes = services.backup_codes_regenerate(actor=request.actor, user=user)
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
         return redirect("accounts:security")
@@ -305,13 +300,12 @@ def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
-def pin_set(request: HttpRequest) -> HttpResponse:
+def pin_set(request: Request) -> HttpResponse:
     form = PinForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.pin_set(actor=_actor(request), user=_me(request), pin=form.cleaned_data["pin"],
+                services.pin_set(actor=request.actor, user=_me(request), pin=form.cleaned_data["pin"],
                                  password=form.cleaned_data["password"])
             except ApplicationError as exc:
                 apply_service_error(form, exc)
@@ -323,9 +317,8 @@ def pin_set(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
-def pin_remove(request: HttpRequest) -> HttpResponse:
-    services.pin_remove(actor=_actor(request), user=_me(request))
+def pin_remove(request: Request) -> HttpResponse:
+    services.pin_remove(actor=request.actor, user=_me(request))
     messages.info(request, _("Your PIN was removed; a locked screen now asks for your password."))
     return redirect("accounts:security")
 
@@ -338,7 +331,7 @@ def lock_session(request: HttpRequest, *, why: str) -> None:
     if security.is_locked(request):
         return
     request.session[security.LOCKED_KEY] = {"since": security.now(), "why": why}
-    services.screen_lock_record(actor=_actor(request), why=why)
+    services.screen_lock_record(actor=cast(Request, request).actor, why=why)
 
 
 def locked_url(next_path: str = "") -> str:
@@ -349,16 +342,14 @@ def locked_url(next_path: str = "") -> str:
 
 
 @require_POST
-@login_required
-def screen_lock(request: HttpRequest) -> HttpResponse:
+def screen_lock(request: Request) -> HttpResponse:
     """The header's "Lock screen" button (``why=manual``), or the page script after the idle time (``why=idle``)."""
     lock_session(request, why="idle" if request.POST.get("why") == "idle" else "manual")
     return redirect(locked_url(_safe_next(request, request.POST.get("next"))))
 
 
 @never_cache
-@login_required
-def screen_locked(request: HttpRequest) -> HttpResponse:
+def screen_locked(request: Request) -> HttpResponse:
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if not security.is_locked(request):
         return redirect(next_url)
@@ -367,7 +358,7 @@ def screen_locked(request: HttpRequest) -> HttpResponse:
     form = UnlockForm(request.POST or None, uses_pin=uses_pin)
     status = 200
     if request.method == "POST":
-        outcome = services.screen_unlock(actor=_actor(request), user=user, secret=request.POST.get("secret", ""))
+        outcome = services.screen_unlock(actor=request.actor, user=user, secret=request.POST.get("secret", ""))
         if outcome.ok:
             request.session.pop(security.LOCKED_KEY, None)
             request.session[security.LAST_ACTIVE_KEY] = security.now()
@@ -389,7 +380,7 @@ def screen_locked(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def activity(request: HttpRequest) -> HttpResponse:
+def activity(request: Request) -> HttpResponse:
     """Keep-alive from the page script while the user types or clicks (the middleware stamps activity)."""
     return HttpResponse(status=204)
 
@@ -398,9 +389,8 @@ def activity(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
-def break_glass(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def break_glass(request: Request) -> HttpResponse:
+    actor = request.actor
     _require(actor, perms.BREAK_GLASS)
     maximum = int(security.setting("BREAK_GLASS_MAX_MINUTES"))
     form = BreakGlassForm(request.POST or None, types=services.break_glass_types(), max_minutes=maximum)
@@ -437,7 +427,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def password_reset(request: HttpRequest, token: str) -> HttpResponse:
+def password_reset(request: Request, token: str) -> HttpResponse:
     """The page of a one-time reset link. Opening it spends nothing; only a successful POST does."""
     template = "accounts/security/password_reset.html"
     form = PasswordResetForm(request.POST or None)
@@ -483,9 +473,8 @@ def _user_of_institution(actor: Actor, public_id: Any) -> User:
 
 
 @never_cache
-@login_required
-def account_security_admin(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def account_security_admin(request: Request) -> HttpResponse:
+    actor = request.actor
     _require(actor, perms.USERS_MANAGE)
     issued: dict[str, Any] | None = None
     status = 200
@@ -529,9 +518,8 @@ def account_security_admin(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
-def access_review(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def access_review(request: Request) -> HttpResponse:
+    actor = request.actor
     _require(actor, perms.MEMBERSHIPS_MANAGE)
     status = 200
     if request.method == "POST":

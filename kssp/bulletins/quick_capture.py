@@ -26,9 +26,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.crypto import salted_hmac
@@ -49,6 +48,7 @@ from kssp.core.markings import Classification
 from kssp.core.offline import CLIENT_ID_FIELD, offline_response, submit_once, wants_json
 from kssp.core.offline_views import service_worker
 from kssp.core.policy import Actor
+from kssp.core.web import Request
 
 # The page's response header that tells static/sw.js it may keep a copy for use without a connection.
 SHELL_HEADER = "X-KSSP-Offline-Shell"
@@ -83,14 +83,14 @@ def _create(actor: Actor, client_id: uuid.UUID, content: dict[str, Any]) -> Bull
     return services.bulletin_create(actor=actor, public_id=client_id, **content)
 
 
-def owner_key(request: HttpRequest) -> str:
+def owner_key(request: Request) -> str:
     """An opaque tag of the signed-in user, so that a shared tablet never sends one user's queued
     records in another user's session (the queue keeps them aside)."""
     user = request.user
     return salted_hmac("kssp.bulletins.quick_capture.owner", str(user.pk), algorithm="sha256").hexdigest()[:24]
 
 
-def _page(request: HttpRequest, form: QuickCaptureForm, *, status: int = 200, conflict: str = "") -> HttpResponse:
+def _page(request: Request, form: QuickCaptureForm, *, status: int = 200, conflict: str = "") -> HttpResponse:
     context = {
         "form": form,
         "conflict": conflict,
@@ -104,10 +104,9 @@ def _page(request: HttpRequest, form: QuickCaptureForm, *, status: int = 200, co
 
 
 @never_cache
-@login_required
 @require_http_methods(["GET", "POST"])
-def quick_capture(request: HttpRequest) -> HttpResponse:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
+def quick_capture(request: Request) -> HttpResponse:
+    actor: Actor = request.actor
     as_json = wants_json(request)
     if not actor.is_authenticated or not actor.has_perm(perms.CREATE):
         if as_json:

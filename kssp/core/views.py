@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kssp.core import selectors
+from kssp.core.web import Request
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    actor = request.actor  # type: ignore[attr-defined]
+def home(request: Request) -> HttpResponse:
+    actor = request.actor
     context = selectors.home_summary(actor=actor)
     return render(request, "core/home.html", context)
 
 
 @require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(request: Request) -> JsonResponse:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -31,30 +30,30 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok" if status == 200 else "error", "database": database}, status=status)
 
 
-def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+def _error(request: Request, status: int, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         code = {400: "bad_request", 403: "permission_denied", 404: "not_found", 500: "server_error"}[status]
         return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
     return render(request, "error.html", {"title": title, "message": message, "status": status}, status=status)
 
 
-def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def not_found(request: Request, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 404, _("Not found"), _("There is nothing here, or you may not see it."))
 
 
-def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def forbidden(request: Request, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 403, _("Not allowed"), _("You do not have permission to do this."))
 
 
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def bad_request(request: Request, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 400, _("Bad request"), _("The request could not be understood."))
 
 
-def server_error(request: HttpRequest) -> HttpResponse:
+def server_error(request: Request) -> HttpResponse:
     return _error(request, 500, _("Something went wrong"), _("The error was logged. Nothing was saved."))
 
 
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+def csrf_failure(request: Request, reason: str = "") -> HttpResponse:
     message = _("The form had expired or did not come from this site. Reload the page and try again.")
     if request.path.startswith("/api/"):
         return JsonResponse({"error": {"code": "csrf_failed", "message": message, "fields": {}}}, status=403)

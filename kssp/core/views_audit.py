@@ -16,11 +16,10 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.apps import apps
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Max, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kssp.core.audit import payload_for, registered_types
+from kssp.core.audit import payload_read, registered_types
 from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.export_csv import streaming_csv_response
@@ -47,6 +46,7 @@ from kssp.core.selectors import (
     can_search_audit,
 )
 from kssp.core.services.audit_ui import AUDIT_EXPORT, audit_chain_verify, audit_export_record, audit_search_record
+from kssp.core.web import Request
 
 AUDIT_VERIFY = "audit.verify"
 PAGE_SIZE = 50
@@ -56,9 +56,6 @@ MAX_SEQ = 2**63 - 1
 
 # --- helpers ------------------------------------------------------------------------------------
 
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _require_search(actor: Actor) -> None:
@@ -142,16 +139,15 @@ def _event_types() -> list[tuple[str, str]]:
 # --- the list -----------------------------------------------------------------------------------
 
 
-def _wants_fragment(request: HttpRequest) -> bool:
+def _wants_fragment(request: Request) -> bool:
     htmx = getattr(request, "htmx", None)
     return htmx is not None and bool(htmx) and not htmx.boosted
 
 
 @never_cache
-@login_required
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: Request) -> HttpResponse:
     """The trail within the actor's scope, filtered, newest first. The search itself is logged."""
-    actor = _actor(request)
+    actor = request.actor
     _require_search(actor)
     filterset = _filterset(request.GET, actor)
     events = _filtered(filterset)
@@ -198,9 +194,8 @@ def _querystring(filterset: AuditEventFilterSet) -> str:
 
 
 @never_cache
-@login_required
-def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
-    actor = _actor(request)
+def event_detail(request: Request, seq: int) -> HttpResponse:
+    actor = request.actor
     _require_search(actor)
     if seq > MAX_SEQ:
         raise Http404  # beyond a 64-bit integer: no such event (and no database overflow)
@@ -210,12 +205,12 @@ def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
         raise Http404 from None
     _annotate([event])
     encrypted = event.payload_ciphertext is not None
-    payload = payload_for(event)
-    if payload:
-        payload_state = "readable"
-    elif encrypted and payload is None:
-        payload_state = "erased"
-    else:
+    read = payload_read(event)
+    payload = read.payload
+    # "shredded": its key was destroyed by retention; "undecryptable": the ciphertext or key was tampered
+    # with (audit_verify names it), never shown as an erasure.
+    payload_state = {"plain": "readable", "decrypted": "readable"}.get(read.state, read.state)
+    if payload_state == "readable" and not payload:
         payload_state = "empty"
     audit_search_record(actor=actor, filters={}, event_seq=event.seq)
     context = {
@@ -292,11 +287,10 @@ def _export_rows(events: QuerySet[AuditEvent], up_to_seq: int) -> Iterator[list[
 
 
 @never_cache
-@login_required
 @require_http_methods(["GET", "POST"])
-def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+def event_export(request: Request) -> HttpResponse | StreamingHttpResponse:
     """GET: the form (the current filters ride along in the query string). POST: record, then stream."""
-    actor = _actor(request)
+    actor = request.actor
     _require_search(actor)
     if not actor.has_perm(AUDIT_EXPORT):
         raise DjangoPermissionDenied
@@ -345,11 +339,10 @@ def _describe_filters(filterset: AuditEventFilterSet) -> list[tuple[str, str]]:
 
 
 @never_cache
-@login_required
 @require_POST
-def chain_verify(request: HttpRequest) -> HttpResponse:
+def chain_verify(request: Request) -> HttpResponse:
     """Run the full chain verification (``manage.py audit_verify`` does the same) and show the answer."""
-    actor = _actor(request)
+    actor = request.actor
     if not actor.is_authenticated or not actor.has_perm(AUDIT_VERIFY):
         raise DjangoPermissionDenied
     result = audit_chain_verify(actor=actor)

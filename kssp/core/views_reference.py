@@ -15,11 +15,10 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -45,19 +44,16 @@ from kssp.core.forms_reference import (
     ReferenceEditForm,
 )
 from kssp.core.models.reference import Country, CrossingPoint, LegalAct, Municipality, Offence
-from kssp.core.policy import Actor
 from kssp.core.services.reference import reference_update
+from kssp.core.web import Request
 
 EDIT_PERMISSION = "reference.edit"
 PAGE_SIZE = 100
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
-
-def _can_edit(request: HttpRequest) -> bool:
-    return _actor(request).has_perm(EDIT_PERMISSION)
+def _can_edit(request: Request) -> bool:
+    return request.actor.has_perm(EDIT_PERMISSION)
 
 
 def _code_select(filterset: django_filters.FilterSet, name: str, rows: QuerySet[Any], *, key: str = "code") -> None:
@@ -66,13 +62,13 @@ def _code_select(filterset: django_filters.FilterSet, name: str, rows: QuerySet[
     field.widget = forms.Select(choices=[("", "—"), *((getattr(row, key), f"{row} ({getattr(row, key)})") for row in rows)])
 
 
-def _wants_fragment(request: HttpRequest) -> bool:
+def _wants_fragment(request: Request) -> bool:
     htmx = getattr(request, "htmx", None)
     return htmx is not None and bool(htmx) and not htmx.boosted
 
 
 def _list(
-    request: HttpRequest, *, key: str, filterset_class: type[django_filters.FilterSet], queryset: QuerySet[Any],
+    request: Request, *, key: str, filterset_class: type[django_filters.FilterSet], queryset: QuerySet[Any],
     title: str, columns: list[str], prepare: Any = None, decorate: Any = None, extra: dict[str, Any] | None = None,
     defaults: dict[str, str] | None = None,
 ) -> HttpResponse:
@@ -123,8 +119,7 @@ def _list(
 # --- lists --------------------------------------------------------------------------------------
 
 
-@login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: Request) -> HttpResponse:
     sections = [
         (reverse("reference:municipality_list"), _("Municipalities"),
          _("The 38 municipalities with district and police region.")),
@@ -137,8 +132,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "reference/index.html", {"sections": sections})
 
 
-@login_required
-def municipality_list(request: HttpRequest) -> HttpResponse:
+def municipality_list(request: Request) -> HttpResponse:
     def prepare(filterset: django_filters.FilterSet) -> None:
         _code_select(filterset, "district", selectors.district_list())
         _code_select(filterset, "police_region", selectors.police_region_list())
@@ -159,8 +153,7 @@ def _traffic_labels(row: CrossingPoint) -> CrossingPoint:
     return row
 
 
-@login_required
-def crossing_point_list(request: HttpRequest) -> HttpResponse:
+def crossing_point_list(request: Request) -> HttpResponse:
     def prepare(filterset: django_filters.FilterSet) -> None:
         _code_select(filterset, "directorate", selectors.border_directorate_list())
         _code_select(filterset, "municipality", selectors.municipality_list())
@@ -178,8 +171,7 @@ def crossing_point_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def country_list(request: HttpRequest) -> HttpResponse:
+def country_list(request: Request) -> HttpResponse:
     return _list(
         request, key="country", filterset_class=CountryFilterSet,
         queryset=selectors.country_list(include_former=True, include_inactive=True),
@@ -189,16 +181,14 @@ def country_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def legal_act_list(request: HttpRequest) -> HttpResponse:
+def legal_act_list(request: Request) -> HttpResponse:
     return _list(
         request, key="legal_act", filterset_class=LegalActFilterSet, queryset=selectors.legal_act_list(), title=_("Legal acts"),
         columns=[_("Number"), _("Title"), _("Kind"), _("Official Gazette"), _("Valid"), _("Replaced by")],
     )
 
 
-@login_required
-def offence_list(request: HttpRequest) -> HttpResponse:
+def offence_list(request: Request) -> HttpResponse:
     def prepare(filterset: django_filters.FilterSet) -> None:
         _code_select(filterset, "act", selectors.legal_act_list().filter(offences__isnull=False).distinct(), key="number")
 
@@ -212,7 +202,7 @@ def offence_list(request: HttpRequest) -> HttpResponse:
 
 
 def _edit(
-    request: HttpRequest, *, obj: Model, form_class: type[ReferenceEditForm], back: str, heading: str,
+    request: Request, *, obj: Model, form_class: type[ReferenceEditForm], back: str, heading: str,
     prepare: Any = None,
 ) -> HttpResponse:
     """GET: the form with the row's values. POST: ``reference_update`` with the changed fields only."""
@@ -229,7 +219,7 @@ def _edit(
                 messages.info(request, _("Nothing was changed."))
                 return redirect(back)
             try:
-                reference_update(actor=_actor(request), obj=obj, **changes)
+                reference_update(actor=request.actor, obj=obj, **changes)
             except ServicePermissionDenied:
                 raise DjangoPermissionDenied from None
             except ApplicationError as exc:
@@ -248,29 +238,25 @@ def _get(model: type[Model], **lookup: Any) -> Any:
     return obj
 
 
-@login_required
-def municipality_edit(request: HttpRequest, code: str) -> HttpResponse:
+def municipality_edit(request: Request, code: str) -> HttpResponse:
     obj = _get(Municipality, code=code)
     return _edit(request, obj=obj, form_class=MunicipalityEditForm, back=reverse("reference:municipality_list"),
                  heading=_("Edit municipality %(name)s") % {"name": obj.name})
 
 
-@login_required
-def crossing_point_edit(request: HttpRequest, code: str) -> HttpResponse:
+def crossing_point_edit(request: Request, code: str) -> HttpResponse:
     obj = _get(CrossingPoint, code=code)
     return _edit(request, obj=obj, form_class=CrossingPointEditForm, back=reverse("reference:crossing_point_list"),
                  heading=_("Edit crossing point %(name)s") % {"name": obj.name})
 
 
-@login_required
-def country_edit(request: HttpRequest, code: str) -> HttpResponse:
+def country_edit(request: Request, code: str) -> HttpResponse:
     obj = _get(Country, code=code)
     return _edit(request, obj=obj, form_class=CountryEditForm, back=reverse("reference:country_list"),
                  heading=_("Edit country %(name)s") % {"name": obj.name})
 
 
-@login_required
-def legal_act_edit(request: HttpRequest, number: str) -> HttpResponse:
+def legal_act_edit(request: Request, number: str) -> HttpResponse:
     obj = _get(LegalAct, number=number)
 
     def prepare(form: ReferenceEditForm) -> None:
@@ -281,8 +267,7 @@ def legal_act_edit(request: HttpRequest, number: str) -> HttpResponse:
                  heading=_("Edit legal act %(number)s") % {"number": obj.number}, prepare=prepare)
 
 
-@login_required
-def offence_edit(request: HttpRequest, number: str, article: str, paragraph: str = "") -> HttpResponse:
+def offence_edit(request: Request, number: str, article: str, paragraph: str = "") -> HttpResponse:
     obj = _get(Offence, act__number=number, article=article, paragraph=paragraph)
     return _edit(request, obj=obj, form_class=OffenceEditForm, back=reverse("reference:offence_list"),
                  heading=_("Edit offence %(offence)s") % {"offence": f"{obj.act.number}, {obj.article}"})

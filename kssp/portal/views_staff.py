@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.forms import apply_service_error, filter_form
 from kssp.core.policy import Actor
 from kssp.core.records.access import policy_of
+from kssp.core.web import Request
 from kssp.portal import permissions as perms
 from kssp.portal import services
 from kssp.portal.choices import ALLOWED_TRANSITIONS
@@ -33,9 +33,6 @@ from kssp.portal.selectors import public_submission_get_visible_to, public_submi
 PAGE_SIZE = 25
 PURPOSE_DETAIL = "message from the public: inbox"
 
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _require(actor: Actor, code: str) -> None:
@@ -51,9 +48,8 @@ def _read(actor: Actor, public_id: Any) -> PublicSubmission:
 
 
 @never_cache
-@login_required
-def submission_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def submission_list(request: Request) -> HttpResponse:
+    actor = request.actor
     _require(actor, perms.REVIEW)
     filterset = PublicSubmissionFilterSet(request.GET or None, queryset=public_submission_list_visible_to(actor=actor))
     filter_form(filterset.form)
@@ -74,8 +70,8 @@ def submission_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/staff/submission_list.html", {"table": table})
 
 
-def _detail(request: HttpRequest, submission: PublicSubmission, form: TransitionForm | None = None, status: int = 200) -> HttpResponse:
-    actor = _actor(request)
+def _detail(request: Request, submission: PublicSubmission, form: TransitionForm | None = None, status: int = 200) -> HttpResponse:
+    actor = request.actor
     can_respond = policy_of(PublicSubmission).can(actor, "change", submission)
     next_statuses = ALLOWED_TRANSITIONS.get(submission.status, frozenset())
     if form is None and can_respond and next_statuses:
@@ -87,18 +83,16 @@ def _detail(request: HttpRequest, submission: PublicSubmission, form: Transition
 
 
 @never_cache
-@login_required
-def submission_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
+def submission_detail(request: Request, public_id: Any) -> HttpResponse:
     # Without portal.review nothing is visible: the selector answers 404, like for a missing record.
-    actor = _actor(request)
+    actor = request.actor
     return _detail(request, _read(actor, public_id))
 
 
 @never_cache
 @require_POST
-@login_required
-def submission_transition(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def submission_transition(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     submission = public_submission_list_visible_to(actor=actor).filter(public_id=public_id).first()
     if submission is None:
         raise Http404

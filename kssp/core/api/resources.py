@@ -23,7 +23,7 @@ from kssp.core.api.serializers import (
     ReasonSerializer,
 )
 from kssp.core.api.views import ListMixin, RetrieveMixin, SelectorViewSet
-from kssp.core.audit import payload_for
+from kssp.core.audit import payload_read
 from kssp.core.filters import AuditEventFilterSet, GrantFilterSet
 from kssp.core.markings import PAP, TLP, Classification, HandlingCode
 from kssp.core.models.audit import AuditEvent
@@ -72,7 +72,8 @@ class AuditEventViewSet(ListMixin, RetrieveMixin, SelectorViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         event = self.get_object()
-        context = {**self.get_serializer_context(), "payload": payload_for(event)}
+        read = payload_read(event)
+        context = {**self.get_serializer_context(), "payload": read.payload, "payload_state": read.state}
         data = AuditEventDetailSerializer(event, context=context).data
         audit_search_record(actor=self.actor, filters={}, event_seq=event.seq)
         return Response(data)

@@ -179,17 +179,24 @@ class AuditEventDetailSerializer(AuditEventSerializer):
 
     payload = serializers.SerializerMethodField()
     payload_shredded = serializers.SerializerMethodField()
+    payload_state = serializers.SerializerMethodField()
 
     class Meta(AuditEventSerializer.Meta):
-        fields = [*AuditEventSerializer.Meta.fields, "payload", "payload_shredded"]
+        fields = [*AuditEventSerializer.Meta.fields, "payload", "payload_shredded", "payload_state"]
         read_only_fields = fields
 
     @extend_schema_field({"type": "object", "additionalProperties": True, "nullable": True})
     def get_payload(self, event: AuditEvent) -> dict[str, Any] | None:
         return self.context.get("payload")
 
+    @extend_schema_field({"type": "string", "enum": ["plain", "decrypted", "empty", "shredded", "undecryptable"]})
+    def get_payload_state(self, event: AuditEvent) -> str:
+        return str(self.context.get("payload_state", ""))
+
     def get_payload_shredded(self, event: AuditEvent) -> bool:
-        return event.data_key_id is not None and self.context.get("payload") is None
+        """Only an erasure by retention; a payload that cannot be decrypted otherwise is ``payload_state``
+        "undecryptable" (tampering), never reported as shredded."""
+        return self.context.get("payload_state") == "shredded"
 
 
 # --- markings ------------------------------------------------------------------------------------

@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -30,12 +29,10 @@ from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.forms import apply_service_error
 from kssp.core.policy import Actor
 from kssp.core.records import access as records
+from kssp.core.web import Request
 
 PANEL_TEMPLATE = "attachments/_panel_body.html"
 
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _record(actor: Actor, record_type: str, record_id: Any) -> Any:
@@ -45,7 +42,7 @@ def _record(actor: Actor, record_type: str, record_id: Any) -> Any:
     return record
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: Request) -> str:
     candidate = request.POST.get("next", "") if request.method == "POST" else request.get_full_path()
     if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return candidate
@@ -53,7 +50,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def panel_context(
-    request: HttpRequest,
+    request: Request,
     record: Any,
     *,
     form: AttachmentForm | None = None,
@@ -62,7 +59,7 @@ def panel_context(
     next_url: str | None = None,
 ) -> dict[str, Any]:
     """Everything the panel shows for ``record``, computed for the request's actor."""
-    actor = _actor(request)
+    actor = request.actor
     record_type = records.record_type_for(record)
     if record_type is None or not actor.is_authenticated or not record_type.policy.can(actor, "view", record):
         return {"record": None}
@@ -85,7 +82,7 @@ def panel_context(
     }
 
 
-def _respond(request: HttpRequest, record: Any, *, ok_message: str = "", status: int = 200, **panel: Any) -> HttpResponse:
+def _respond(request: Request, record: Any, *, ok_message: str = "", status: int = 200, **panel: Any) -> HttpResponse:
     if getattr(request, "htmx", False):
         return render(request, PANEL_TEMPLATE, panel_context(request, record, notice=ok_message, **panel), status=status)
     if status < 400:
@@ -97,7 +94,7 @@ def _respond(request: HttpRequest, record: Any, *, ok_message: str = "", status:
     return render(request, "attachments/upload_page.html", context, status=status)
 
 
-def _too_large(request: HttpRequest, record: Any, next_url: str) -> HttpResponse:
+def _too_large(request: Request, record: Any, next_url: str) -> HttpResponse:
     form = AttachmentForm(auto_id="id_attachment_%s", data={})
     form.errors.clear()
     form.add_error("file", uploads.too_large_message())
@@ -107,9 +104,8 @@ def _too_large(request: HttpRequest, record: Any, next_url: str) -> HttpResponse
 @csrf_exempt  # see the module docstring: the CSRF check follows in _upload_checked
 @never_cache
 @require_POST
-@login_required
-def attachment_upload(request: HttpRequest, record_type: str, record_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def attachment_upload(request: Request, record_type: str, record_id: Any) -> HttpResponse:
+    actor = request.actor
     record = _record(actor, record_type, record_id)  # 404 first: the size of a refused upload says nothing
     if uploads.declared_length(request.META) > uploads.max_request_bytes():
         # Refused before a byte of the body is read: nothing parsed, nothing written. (No CSRF check
@@ -120,14 +116,14 @@ def attachment_upload(request: HttpRequest, record_type: str, record_id: Any) ->
 
 
 @csrf_protect
-def _upload_checked(request: HttpRequest, record: Any) -> HttpResponse:
+def _upload_checked(request: Request, record: Any) -> HttpResponse:
     if uploads.upload_was_too_large(request):
         return _too_large(request, record, _next_url(request))
     form = AttachmentForm(request.POST, request.FILES, auto_id="id_attachment_%s")
     if form.is_valid():
         try:
             attachment = services.attachment_add(
-                actor=_actor(request), record=record, upload=form.cleaned_data["file"],
+                actor=request.actor, record=record, upload=form.cleaned_data["file"],
                 description=form.cleaned_data["description"], evidential=form.cleaned_data["evidential"],
             )
         except NotFound:
@@ -146,11 +142,10 @@ def _upload_checked(request: HttpRequest, record: Any) -> HttpResponse:
 
 @never_cache
 @require_GET
-@login_required
-def attachment_download(request: HttpRequest, public_id: Any) -> HttpResponseBase:
+def attachment_download(request: Request, public_id: Any) -> HttpResponseBase:
     purpose = (request.GET.get("purpose") or "").strip()[:300]
     try:
-        attachment, handle = selectors.attachment_open_visible_to(actor=_actor(request), public_id=public_id, purpose=purpose)
+        attachment, handle = selectors.attachment_open_visible_to(actor=request.actor, public_id=public_id, purpose=purpose)
     except NotFound:
         raise Http404 from None
     return download_response(attachment, handle)
@@ -158,9 +153,8 @@ def attachment_download(request: HttpRequest, public_id: Any) -> HttpResponseBas
 
 @never_cache
 @require_POST
-@login_required
-def attachment_remove(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def attachment_remove(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     try:
         attachment = selectors.attachment_get_visible_to(actor=actor, public_id=public_id)
     except NotFound:

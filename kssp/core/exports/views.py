@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
@@ -26,10 +25,7 @@ from kssp.core.exports.registry import Exportable, RecordExport, StatisticsExpor
 from kssp.core.exports.services import export_registered
 from kssp.core.forms import apply_service_error, filter_form
 from kssp.core.policy import Actor
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+from kssp.core.web import Request
 
 
 def _exportable(actor: Actor, name: str) -> Exportable:
@@ -53,19 +49,17 @@ def _back_url(exportable: Exportable, query: str) -> str:
 
 
 @never_cache
-@login_required
 @require_GET
-def export_index(request: HttpRequest) -> HttpResponse:
+def export_index(request: Request) -> HttpResponse:
     """The exports the actor may make."""
-    exportables = exportables_for(_actor(request))
+    exportables = exportables_for(request.actor)
     return render(request, "exports/export_index.html", {"exportables": exportables})
 
 
 @never_cache
-@login_required
 @require_http_methods(["GET", "POST"])
-def export_view(request: HttpRequest, name: str) -> HttpResponse:
-    actor = _actor(request)
+def export_view(request: Request, name: str) -> HttpResponse:
+    actor = request.actor
     exportable = _exportable(actor, name)
     filterset = exportable.filterset(actor, request.GET)
     filters_valid = True

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
@@ -39,14 +38,12 @@ from kssp.core.imports.policies import import_batch_policy
 from kssp.core.imports.registry import ImportType, import_type, import_types_for
 from kssp.core.imports.validation import is_stale, lease_seconds
 from kssp.core.policy import Actor
+from kssp.core.web import Request
 
 PAGE_SIZE = 25
 REPORT_PAGE_SIZE = 50
 UPLOAD_SLACK = 64 * 1024  # the multipart envelope around the file
 
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _require_actor(actor: Actor) -> None:
@@ -61,12 +58,12 @@ def _batch(actor: Actor, public_id: Any) -> ImportBatch:
         raise Http404 from None
 
 
-def _wants_fragment(request: HttpRequest) -> bool:
+def _wants_fragment(request: Request) -> bool:
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
 
 
-def _declared_length(request: HttpRequest) -> int:
+def _declared_length(request: Request) -> int:
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except (TypeError, ValueError):
@@ -77,9 +74,8 @@ def _declared_length(request: HttpRequest) -> int:
 
 
 @never_cache
-@login_required
-def batch_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def batch_list(request: Request) -> HttpResponse:
+    actor = request.actor
     _require_actor(actor)
     filterset = ImportBatchFilterSet(request.GET or None, queryset=selectors.import_batch_list_visible_to(actor=actor))
     filter_form(filterset.form)
@@ -143,9 +139,8 @@ def _upload_context(actor: Actor, form: UploadForm, types: list[ImportType]) -> 
 
 @never_cache
 @csrf_exempt  # CSRF is checked by _upload below, after the size check (Django's pattern for upload handlers)
-@login_required
-def batch_upload(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def batch_upload(request: Request) -> HttpResponse:
+    actor = request.actor
     _require_actor(actor)
     types = import_types_for(actor)
     if not types:
@@ -163,7 +158,7 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_protect
-def _upload(request: HttpRequest, actor: Actor, types: list[ImportType], handler: SizeLimitUploadHandler | None) -> HttpResponse:
+def _upload(request: Request, actor: Actor, types: list[ImportType], handler: SizeLimitUploadHandler | None) -> HttpResponse:
     if request.method != "POST":
         form = UploadForm(types=types)
         return render(request, "imports/batch_upload.html", _upload_context(actor, form, types))
@@ -187,11 +182,10 @@ def _upload(request: HttpRequest, actor: Actor, types: list[ImportType], handler
 
 
 @never_cache
-@login_required
 @require_GET
-def type_template(request: HttpRequest, code: str) -> HttpResponseBase:
+def type_template(request: Request, code: str) -> HttpResponseBase:
     """An empty file with the type's header row, to fill in."""
-    actor = _actor(request)
+    actor = request.actor
     spec = import_type(code)
     if spec is None or not spec.may_use(actor):
         raise Http404
@@ -238,9 +232,8 @@ def _report_rows(page: Any, spec: ImportType | None) -> list[dict[str, Any]]:
 
 
 @never_cache
-@login_required
-def batch_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def batch_detail(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     batch = _batch(actor, public_id)
     context = _state(actor, batch)
     url = reverse("imports:batch_detail", args=[batch.public_id])
@@ -270,12 +263,11 @@ def batch_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @never_cache
-@login_required
 @require_GET
-def batch_progress(request: HttpRequest, public_id: Any) -> HttpResponse:
+def batch_progress(request: Request, public_id: Any) -> HttpResponse:
     """The progress panel, polled by htmx while the worker validates; once it is done, the whole page
     reloads to show the report."""
-    actor = _actor(request)
+    actor = request.actor
     batch = _batch(actor, public_id)
     context = {**_state(actor, batch), "polling": True}
     response = render(request, "imports/partials/_progress.html", context)
@@ -296,12 +288,11 @@ def _report_lines(rows: Any, spec: ImportType | None, header: list[str]) -> Iter
 
 
 @never_cache
-@login_required
 @require_GET
-def batch_report(request: HttpRequest, public_id: Any) -> HttpResponseBase:
+def batch_report(request: Request, public_id: Any) -> HttpResponseBase:
     """The report as CSV (UTF-8 with BOM; every cell that a spreadsheet could run as a formula is
     neutralised with an apostrophe). The download is audited before it is streamed."""
-    actor = _actor(request)
+    actor = request.actor
     batch = _batch(actor, public_id)
     spec = import_type(batch.import_type)
     filters = {"outcome": request.GET.get("outcome", "")}
@@ -318,8 +309,8 @@ def batch_report(request: HttpRequest, public_id: Any) -> HttpResponseBase:
 # --- actions ----------------------------------------------------------------------------------------------
 
 
-def _act(request: HttpRequest, public_id: Any, service: Any, done: str) -> HttpResponse:
-    actor = _actor(request)
+def _act(request: Request, public_id: Any, service: Any, done: str) -> HttpResponse:
+    actor = request.actor
     batch = _batch(actor, public_id)
     try:
         service(actor=actor, batch=batch)
@@ -336,20 +327,17 @@ def _act(request: HttpRequest, public_id: Any, service: Any, done: str) -> HttpR
 
 @never_cache
 @require_POST
-@login_required
-def batch_promote(request: HttpRequest, public_id: Any) -> HttpResponse:
+def batch_promote(request: Request, public_id: Any) -> HttpResponse:
     return _act(request, public_id, services.import_batch_promote, _("The rows were imported."))
 
 
 @never_cache
 @require_POST
-@login_required
-def batch_discard(request: HttpRequest, public_id: Any) -> HttpResponse:
+def batch_discard(request: Request, public_id: Any) -> HttpResponse:
     return _act(request, public_id, services.import_batch_discard, _("The import was discarded; its rows were deleted."))
 
 
 @never_cache
 @require_POST
-@login_required
-def batch_resume(request: HttpRequest, public_id: Any) -> HttpResponse:
+def batch_resume(request: Request, public_id: Any) -> HttpResponse:
     return _act(request, public_id, services.import_batch_resume, _("Validation will go on from the last saved row."))

@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -27,12 +26,10 @@ from kssp.core.links import selectors, services
 from kssp.core.links.forms import LinkForm, LinkRemoveForm
 from kssp.core.policy import Actor
 from kssp.core.records import access as records
+from kssp.core.web import Request
 
 PANEL_TEMPLATE = "links/_panel_body.html"
 
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _record(actor: Actor, record_type: str, record_id: Any) -> Any:
@@ -43,7 +40,7 @@ def _record(actor: Actor, record_type: str, record_id: Any) -> Any:
 
 
 def panel_context(
-    request: HttpRequest,
+    request: Request,
     record: Any,
     *,
     form: LinkForm | None = None,
@@ -51,7 +48,7 @@ def panel_context(
     notice: str = "",
 ) -> dict[str, Any]:
     """Everything the panel shows for ``record``, computed for the request's actor."""
-    actor = _actor(request)
+    actor = request.actor
     record_type = records.record_type_for(record)
     if record_type is None or not actor.is_authenticated or not record_type.policy.can(actor, "view", record):
         return {"record": None}
@@ -73,7 +70,7 @@ def panel_context(
     }
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: Request) -> str:
     """The page to go back to: the ``next`` field of a panel form, else the page that renders the panel."""
     candidate = request.POST.get("next", "") if request.method == "POST" else request.get_full_path()
     if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -81,7 +78,7 @@ def _next_url(request: HttpRequest) -> str:
     return ""
 
 
-def _respond(request: HttpRequest, record: Any, *, ok_message: str = "", status: int = 200, **panel: Any) -> HttpResponse:
+def _respond(request: Request, record: Any, *, ok_message: str = "", status: int = 200, **panel: Any) -> HttpResponse:
     if getattr(request, "htmx", False):
         return render(request, PANEL_TEMPLATE, panel_context(request, record, notice=ok_message, **panel), status=status)
     if status < 400:
@@ -95,9 +92,8 @@ def _respond(request: HttpRequest, record: Any, *, ok_message: str = "", status:
 
 @never_cache
 @require_POST
-@login_required
-def link_add(request: HttpRequest, record_type: str, record_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def link_add(request: Request, record_type: str, record_id: Any) -> HttpResponse:
+    actor = request.actor
     record = _record(actor, record_type, record_id)
     form = LinkForm(request.POST, auto_id="id_link_%s")
     if form.is_valid():
@@ -130,9 +126,8 @@ def link_add(request: HttpRequest, record_type: str, record_id: Any) -> HttpResp
 
 @never_cache
 @require_POST
-@login_required
-def link_remove(request: HttpRequest, record_type: str, record_id: Any, link_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def link_remove(request: Request, record_type: str, record_id: Any, link_id: Any) -> HttpResponse:
+    actor = request.actor
     record = _record(actor, record_type, record_id)
     row = next((r for r in selectors.link_rows_for(actor=actor, record=record) if r.link.public_id == link_id), None)
     if row is None:
@@ -154,10 +149,9 @@ def link_remove(request: HttpRequest, record_type: str, record_id: Any, link_id:
 
 @never_cache
 @require_GET
-@login_required
-def record_search(request: HttpRequest) -> HttpResponse:
+def record_search(request: Request) -> HttpResponse:
     """Options for the record picker: records of the chosen type the actor may see, by number."""
-    actor = _actor(request)
+    actor = request.actor
     found = records.search_visible(actor, request.GET.get("target_type", ""), request.GET.get("target", ""))
     options = [{"value": records.record_number(r), "label": records.record_title(r)} for r in found]
     return render(request, "links/_search_options.html", {"options": options})

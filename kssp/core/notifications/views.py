@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -27,23 +26,20 @@ from kssp.core.notifications import selectors, services
 from kssp.core.notifications.filters import NotificationFilterSet
 from kssp.core.notifications.forms import MarkAllReadForm, PreferencesForm
 from kssp.core.notifications.middleware import request_is_passive
-from kssp.core.policy import Actor
+from kssp.core.web import Request
 
 PAGE_SIZE = 25
 #: htmx event the inbox sends after a change, so that the header badge refreshes at once.
 CHANGED_EVENT = "kssp-notifications-changed"
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
-
-def _wants_fragment(request: HttpRequest) -> bool:
+def _wants_fragment(request: Request) -> bool:
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
 
 
-def _back(request: HttpRequest) -> str:
+def _back(request: Request) -> str:
     """The inbox URL the form came from (its filters kept), never another site."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     inbox_url = reverse("notifications:inbox")
@@ -51,8 +47,8 @@ def _back(request: HttpRequest) -> str:
     return target if target and safe and target.startswith(inbox_url) else inbox_url
 
 
-def _inbox_context(request: HttpRequest) -> dict[str, Any]:
-    actor = _actor(request)
+def _inbox_context(request: Request) -> dict[str, Any]:
+    actor = request.actor
     filterset = NotificationFilterSet(request.GET or None, queryset=selectors.notification_list_for(actor=actor))
     filter_form(filterset.form)
     page_obj = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -77,8 +73,7 @@ def _inbox_context(request: HttpRequest) -> dict[str, Any]:
 
 
 @never_cache
-@login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: Request) -> HttpResponse:
     context = _inbox_context(request)
     if _wants_fragment(request):
         response = render(request, "components/table.html#results", context)
@@ -90,9 +85,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_POST
-@login_required
-def mark_read(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def mark_read(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     try:
         notification = services.notification_mark_read(actor=actor, public_id=public_id)
     except NotFound:
@@ -107,11 +101,10 @@ def mark_read(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @never_cache
 @require_POST
-@login_required
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: Request) -> HttpResponse:
     form = MarkAllReadForm(request.POST)
     kind = form.cleaned_data["kind"] if form.is_valid() else ""
-    count = services.notification_mark_all_read(actor=_actor(request), kind=kind)
+    count = services.notification_mark_all_read(actor=request.actor, kind=kind)
     if count:
         messages.success(request, _("Marked %(count)s notifications as read.") % {"count": count})
     return redirect(_back(request))
@@ -119,10 +112,9 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-@login_required
-def open_notification(request: HttpRequest, public_id: Any) -> HttpResponse:
+def open_notification(request: Request, public_id: Any) -> HttpResponse:
     """Mark it read and go to its record if the reader may see it now, else to the kind's page."""
-    actor = _actor(request)
+    actor = request.actor
     try:
         notification = services.notification_mark_read(actor=actor, public_id=public_id)
     except NotFound:
@@ -135,8 +127,7 @@ def open_notification(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @never_cache
 @require_GET
-@login_required
-def badge(request: HttpRequest) -> HttpResponse:
+def badge(request: Request) -> HttpResponse:
     """The header badge alone, for htmx's polling. A passive request: it must not count as activity,
     so it neither modifies nor saves the session (nor adds messages)."""
     response = render(request, "notifications/_header_badge.html", {"passive": request_is_passive(request)})
@@ -145,9 +136,8 @@ def badge(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
-def preferences(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def preferences(request: Request) -> HttpResponse:
+    actor = request.actor
     current = services.email_preferences(request.user)
     initial = {"email_kinds": [code for code, wanted in current.items() if wanted]}
     form = PreferencesForm(request.POST or None, initial=initial)

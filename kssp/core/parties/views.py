@@ -13,9 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -33,6 +32,7 @@ from kssp.core.parties.forms import CandidateSearchForm, DocumentForm, MergeForm
 from kssp.core.parties.models import Person
 from kssp.core.policy import Actor
 from kssp.core.records.access import policy_of
+from kssp.core.web import Request
 
 PURPOSE_DETAIL = "person detail page"
 PURPOSE_EDIT = "person edit page"
@@ -41,26 +41,23 @@ PURPOSE_MERGE = "person merge page"
 _FAILED = object()
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
 
 def _require(actor: Actor, code: str) -> None:
     if not actor.is_authenticated or not actor.has_perm(code):
         raise PermissionDenied
 
 
-def _context_purpose(request: HttpRequest, default: str) -> tuple[str, str]:
+def _context_purpose(request: Request, default: str) -> tuple[str, str]:
     """The purpose and case reference a calling page passed along (?purpose=…&case_ref=…)."""
     purpose = (request.GET.get("purpose") or "").strip()[:300] or default
     case_ref = (request.GET.get("case_ref") or "").strip()[:100]
     return purpose, case_ref
 
 
-def _read(request: HttpRequest, public_id: Any, default_purpose: str) -> Person:
+def _read(request: Request, public_id: Any, default_purpose: str) -> Person:
     purpose, case_ref = _context_purpose(request, default_purpose)
     try:
-        return selectors.person_get_visible_to(actor=_actor(request), public_id=public_id, purpose=purpose, case_ref=case_ref)
+        return selectors.person_get_visible_to(actor=request.actor, public_id=public_id, purpose=purpose, case_ref=case_ref)
     except NotFound:
         raise Http404 from None
 
@@ -84,7 +81,7 @@ def _run(form: Any, service: Callable[..., Any], **kwargs: Any) -> Any:
         return _FAILED
 
 
-def _done(request: HttpRequest, url: str) -> HttpResponse:
+def _done(request: Request, url: str) -> HttpResponse:
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(url)
     return redirect(url)
@@ -99,9 +96,8 @@ def _detail_url(person: Person, **params: str) -> str:
 
 
 @never_cache
-@login_required
-def person_search(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def person_search(request: Request) -> HttpResponse:
+    actor = request.actor
     _require(actor, perms.VIEW)
     result = None
     status = 200
@@ -141,9 +137,8 @@ def _person_initial(person: Person) -> dict[str, Any]:
 
 
 @never_cache
-@login_required
-def person_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def person_create(request: Request) -> HttpResponse:
+    actor = request.actor
     _require(actor, perms.CREATE)
     form = PersonForm(request.POST or None, clearance=actor.clearance)
     if request.method == "POST":
@@ -157,9 +152,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
-def person_update(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def person_update(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     person = _read(request, public_id, PURPOSE_EDIT)
     if not policy_of(Person).can(actor, "change", person) or person.protection.masked or person.is_merged:  # type: ignore[attr-defined]
         raise PermissionDenied
@@ -181,9 +175,9 @@ def person_update(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 def _detail_context(
-    request: HttpRequest, person: Person, *, document_form: DocumentForm | None = None, unmerge_form: ReasonForm | None = None
+    request: Request, person: Person, *, document_form: DocumentForm | None = None, unmerge_form: ReasonForm | None = None
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = request.actor
     view = selectors.person_view(person)
     can_change = policy_of(Person).can(actor, "change", person) and not view.masked and not person.is_merged
     merges = selectors.person_merges_for(actor=actor, person=person)
@@ -204,17 +198,15 @@ def _detail_context(
 
 
 @never_cache
-@login_required
-def person_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
+def person_detail(request: Request, public_id: Any) -> HttpResponse:
     person = _read(request, public_id, PURPOSE_DETAIL)
     return render(request, "parties/person_detail.html", _detail_context(request, person))
 
 
 @never_cache
 @require_POST
-@login_required
-def document_add(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def document_add(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     person = _target(actor, public_id)
     form = DocumentForm(request.POST)
     if form.is_valid():
@@ -230,14 +222,13 @@ def document_add(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @never_cache
-@login_required
-def person_merge(request: HttpRequest, public_id: Any) -> HttpResponse:
+def person_merge(request: Request, public_id: Any) -> HttpResponse:
     """Step 1 (GET): likely duplicates, ranked with reasons. Step 2 (GET ?duplicate=…): both persons side
     by side and what moves, with the reason to give. Step 3 (POST): the merge.
 
     Persons are read (and the reading logged) only when the page shows them: a duplicate the actor
     cannot see answers 404 before anything is read or written."""
-    actor = _actor(request)
+    actor = request.actor
     _require(actor, perms.MERGE)
     survivor = _target(actor, public_id)
     selectors.apply_protection(actor=actor, persons=[survivor])
@@ -284,9 +275,8 @@ def person_merge(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @never_cache
 @require_POST
-@login_required
-def person_unmerge(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def person_unmerge(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     duplicate = _target(actor, public_id)
     form = ReasonForm(request.POST, prefix_id="unmerge")
     if form.is_valid():
@@ -302,9 +292,8 @@ def person_unmerge(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @never_cache
-@login_required
-def vehicle_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def vehicle_detail(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     purpose, case_ref = _context_purpose(request, "vehicle detail page")
     try:
         vehicle = selectors.vehicle_get_visible_to(actor=actor, public_id=public_id, purpose=purpose, case_ref=case_ref)
@@ -322,9 +311,8 @@ def vehicle_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 @never_cache
-@login_required
-def organisation_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def organisation_detail(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     purpose, case_ref = _context_purpose(request, "organisation detail page")
     try:
         organisation = selectors.organisation_get_visible_to(actor=actor, public_id=public_id, purpose=purpose, case_ref=case_ref)

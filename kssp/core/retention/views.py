@@ -12,10 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -35,13 +34,14 @@ from kssp.core.retention.models import RetentionReview, ReviewStatus
 from kssp.core.retention.policies import retention_review_policy
 from kssp.core.retention.registry import Action, registered_classes
 from kssp.core.retention.selectors import retention_class_table, review_get_visible_to, review_list_visible_to
+from kssp.core.web import Request
 
 PAGE_SIZE = 50
 _FAILED = object()
 
 
-def _actor(request: HttpRequest) -> Actor:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
+def _actor(request: Request) -> Actor:
+    actor: Actor = request.actor
     if not actor.is_authenticated or not any(actor.has_perm(code) for code in perms.ANY):
         raise PermissionDenied
     return actor
@@ -66,13 +66,12 @@ def _run(form: Any, service: Callable[..., Any], **kwargs: Any) -> Any:
         return _FAILED
 
 
-def _done(request: HttpRequest, url: str) -> HttpResponse:
+def _done(request: Request, url: str) -> HttpResponse:
     return redirect(url)
 
 
 @never_cache
-@login_required
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: Request) -> HttpResponse:
     actor = _actor(request)
     data = request.GET.copy()
     if "state" not in data:
@@ -143,16 +142,14 @@ def _timeline(review: RetentionReview) -> list[dict[str, Any]]:
 
 
 @never_cache
-@login_required
-def review_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
+def review_detail(request: Request, public_id: Any) -> HttpResponse:
     actor = _actor(request)
     return render(request, "retention/review_detail.html", _detail_context(actor, _review(actor, public_id)))
 
 
 @never_cache
 @require_POST
-@login_required
-def review_decide(request: HttpRequest, public_id: Any) -> HttpResponse:
+def review_decide(request: Request, public_id: Any) -> HttpResponse:
     actor = _actor(request)
     review = _review(actor, public_id)
     decision = request.POST.get("decision", "")
@@ -174,8 +171,7 @@ def review_decide(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @never_cache
 @require_POST
-@login_required
-def review_propose(request: HttpRequest, public_id: Any) -> HttpResponse:
+def review_propose(request: Request, public_id: Any) -> HttpResponse:
     actor = _actor(request)
     review = _review(actor, public_id)
     form = ProposeForm(request.POST, auto_id="id_propose_%s")
@@ -191,8 +187,7 @@ def review_propose(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @never_cache
 @require_POST
-@login_required
-def review_execute(request: HttpRequest, public_id: Any) -> HttpResponse:
+def review_execute(request: Request, public_id: Any) -> HttpResponse:
     """Carry out an approved action now instead of at the next sweep."""
     actor = _actor(request)
     review = _review(actor, public_id)

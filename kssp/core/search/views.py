@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
@@ -33,12 +32,13 @@ from kssp.core.search.selectors import (
     search_visible_to,
 )
 from kssp.core.search.services import search_hit_check
+from kssp.core.web import Request
 
 PAGE_SIZE = 25
 
 
-def _actor(request: HttpRequest) -> Actor:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
+def _actor(request: Request) -> Actor:
+    actor: Actor = request.actor
     if not actor.is_authenticated:
         raise PermissionDenied  # signed in without a valid membership
     return actor
@@ -59,7 +59,7 @@ def _hit_form(outcome: SearchOutcome | None, data: Any = None) -> HitCheckForm |
     return HitCheckForm(data, initial={"q": outcome.query.text}, auto_id="id_check_%s")
 
 
-def _type_page(request: HttpRequest, actor: Actor, form: SearchForm, query: SearchQuery, code: str) -> HttpResponse:
+def _type_page(request: Request, actor: Actor, form: SearchForm, query: SearchQuery, code: str) -> HttpResponse:
     try:
         spec, items = search_type_results(actor=actor, query=query, code=code)
     except NotFound:
@@ -75,8 +75,7 @@ def _type_page(request: HttpRequest, actor: Actor, form: SearchForm, query: Sear
 
 @never_cache
 @require_GET
-@login_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: Request) -> HttpResponse:
     actor = _actor(request)
     form = SearchForm(request.GET if "q" in request.GET else None)
     if not form.is_bound:
@@ -98,8 +97,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_POST
-@login_required
-def search_check(request: HttpRequest) -> HttpResponse:
+def search_check(request: Request) -> HttpResponse:
     """Existence only: "possible match held by <unit> (<institution>)", never any content."""
     actor = _actor(request)
     if not may_check_other_institutions(actor):

@@ -192,8 +192,27 @@ def test_detail_shows_a_readable_payload_and_erased_once_shredded(world):
 
     shred_subject(subject_type="accounts.user", subject_id=str(subject.pk), reason="retention")
     response = client.get(detail(evt.seq), HTTP_ACCEPT_LANGUAGE="en")
-    assert response.context["payload_state"] == "erased"
+    assert response.context["payload_state"] == "shredded"
     assert "Krasniqi" not in response.content.decode()
+
+
+def test_a_tampered_ciphertext_is_shown_as_undecryptable_not_as_erased(world):
+    from kssp.core.audit.testing import tampering
+
+    subject = world.kp_officer.user
+    kp = world.kp_admin.membership.unit.institution_id
+    evt = record(world.kp_admin, "user.created", target=subject, after={"username": "kp_off", "last_name": "Krasniqi"},
+                 target_institution_id=kp)
+    stored = bytearray(AuditEvent.objects.get(pk=evt.pk).payload_ciphertext)
+    stored[-1] ^= 0x01  # one bit of the authentication tag
+    with tampering():
+        AuditEvent.objects.filter(pk=evt.pk).update(payload_ciphertext=bytes(stored))
+    response = world.kp_auditor.client().get(detail(evt.seq), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["payload_state"] == "undecryptable"
+    assert "cannot be decrypted although their key was never destroyed" in response.content.decode()
+    assert "Payload erased" not in response.content.decode()
+    api = world.kp_auditor.client().get(f"/api/v1/audit-events/{evt.seq}/").json()
+    assert api["payload_state"] == "undecryptable" and api["payload_shredded"] is False and api["payload"] is None
 
 
 def test_detail_of_an_event_without_payload_says_so(world, trail):

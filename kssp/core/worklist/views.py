@@ -11,10 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -28,6 +27,7 @@ from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.forms import apply_service_error, filter_form
 from kssp.core.notifications.targets import model_label, record_label, record_url
 from kssp.core.policy import Actor
+from kssp.core.web import Request
 from kssp.core.worklist import selectors, services
 from kssp.core.worklist.choices import ALLOWED_TRANSITIONS, WorkItemStatus
 from kssp.core.worklist.filters import WorkItemFilterSet
@@ -40,21 +40,18 @@ DEFAULT_FILTERS = {"scope": "mine", "status": WorkItemStatus.OPEN}
 _FAILED = object()
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
 
 def _require_membership(actor: Actor) -> None:
     if not actor.is_authenticated:
         raise PermissionDenied
 
 
-def _wants_fragment(request: HttpRequest) -> bool:
+def _wants_fragment(request: Request) -> bool:
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
 
 
-def _done(request: HttpRequest, url: str) -> HttpResponse:
+def _done(request: Request, url: str) -> HttpResponse:
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(url)
     return redirect(url)
@@ -76,9 +73,8 @@ def _run(form: Any, service: Callable[..., Any], **kwargs: Any) -> Any:
 
 
 @never_cache
-@login_required
-def my_tasks(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def my_tasks(request: Request) -> HttpResponse:
+    actor = request.actor
     _require_membership(actor)
     data = request.GET if request.GET else QueryDict(mutable=True)
     if not request.GET:
@@ -120,10 +116,9 @@ def _record_from(actor: Actor, data: Any) -> Any:
 
 
 @never_cache
-@login_required
-def work_item_new(request: HttpRequest) -> HttpResponse:
+def work_item_new(request: Request) -> HttpResponse:
     """GET ?record_type=bulletins.bulletin&record=<uuid>: the form; POST: create and go back to the record."""
-    actor = _actor(request)
+    actor = request.actor
     _require_membership(actor)
     source = request.POST if request.method == "POST" else request.GET
     record = _record_from(actor, source)
@@ -155,8 +150,8 @@ def _item(actor: Actor, public_id: Any) -> WorkItem:
         raise Http404 from None
 
 
-def _detail_context(request: HttpRequest, item: WorkItem, **forms: Any) -> dict[str, Any]:
-    actor = _actor(request)
+def _detail_context(request: Request, item: WorkItem, **forms: Any) -> dict[str, Any]:
+    actor = request.actor
     record = item.record
     can_change = work_item_policy.can(actor, "change", item)
     can_complete = work_item_policy.can(actor, "complete", item)
@@ -178,9 +173,8 @@ def _detail_context(request: HttpRequest, item: WorkItem, **forms: Any) -> dict[
 
 
 @never_cache
-@login_required
-def work_item_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def work_item_detail(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     _require_membership(actor)
     item = _item(actor, public_id)
     return render(request, "worklist/work_item_detail.html", _detail_context(request, item))
@@ -188,9 +182,8 @@ def work_item_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @never_cache
 @require_POST
-@login_required
-def work_item_transition(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def work_item_transition(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     _require_membership(actor)
     item = _item(actor, public_id)
     prefixes: dict[str, str] = {WorkItemStatus.CANCELLED: "cancel", WorkItemStatus.OPEN: "reopen"}
@@ -217,9 +210,8 @@ def work_item_transition(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @never_cache
 @require_POST
-@login_required
-def work_item_assign(request: HttpRequest, public_id: Any) -> HttpResponse:
-    actor = _actor(request)
+def work_item_assign(request: Request, public_id: Any) -> HttpResponse:
+    actor = request.actor
     _require_membership(actor)
     item = _item(actor, public_id)
     form = AssignForm(request.POST, actor=actor, record=item.record, auto_id="id_assign_%s")
