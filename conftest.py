@@ -33,3 +33,20 @@ def audit_anchor_file(tmp_path_factory):
     path = tmp_path_factory.getbasetemp() / f"audit-anchors-{uuid4().hex}.jsonl"
     with override_settings(AUDIT_ANCHOR_FILE=path):
         yield path
+
+
+# Hypothesis profiles (issue #6 point 5): ``contracts`` keeps the generated policy-oracle test small in
+# ``make test``; ``HYPOTHESIS_PROFILE=nightly`` loads ``nightly`` for every property test (a longer run).
+def _register_hypothesis_profiles():
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("contracts", max_examples=12, deadline=None)
+    settings.register_profile("nightly", max_examples=300, deadline=None)
+    profile = os.environ.get("HYPOTHESIS_PROFILE")
+    if profile:
+        settings.load_profile(profile)
+
+
+_register_hypothesis_profiles()
