@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from kssp.core.audit import audit_record
 from kssp.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
-from kssp.core.markings import Classification, HandlingCode
+from kssp.core.markings import Classification, check_markings
 from kssp.core.models.reference import Country
 from kssp.core.parties import matching
 from kssp.core.parties import permissions as perms
@@ -38,6 +38,7 @@ from kssp.core.parties.policies import linkable_models, party_link_policy
 from kssp.core.parties.selectors import protections_for, validate_personal_number
 from kssp.core.policy import Actor, policy_for
 from kssp.core.records.access import policy_of
+from kssp.core.services.records import require_visible
 
 PERSON_EDITABLE = (
     "given_name", "family_name", "father_name", "date_of_birth", "sex", "personal_number", "nationality", "addresses",
@@ -58,19 +59,6 @@ BUSINESS_NUMBER = re.compile(r"^[A-Z0-9]{4,20}$")
 def _require(actor: Actor, code: str) -> None:
     if not actor.is_authenticated or not actor.has_perm(code):
         raise PermissionDenied()
-
-
-def _markings(actor: Actor, data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
-    """The classification and handling code given in ``data``, checked (field errors into ``errors``)."""
-    if "classification" in data:
-        level = data["classification"]
-        if level not in Classification.values:
-            errors["classification"] = [_("Unknown classification.")]
-        elif level > actor.clearance:
-            errors["classification"] = [_("You cannot mark a record above your own security clearance.")]
-    if data.get("handling_code") and data["handling_code"] not in HandlingCode.values:
-        errors["handling_code"] = [_("Unknown handling code.")]
-    return {k: (data[k] or "") if k == "handling_code" else data[k] for k in ("classification", "handling_code") if k in data}
 
 
 def _text(data: dict[str, Any], name: str, errors: dict[str, list[str]], *, required: bool = False, max_length: int) -> str:
@@ -200,7 +188,7 @@ def _person_fields(actor: Actor, data: dict[str, Any], *, person: Person | None)
         values["nationality"] = _country(data, "nationality", errors)
     if creating or "addresses" in data:
         values["addresses"] = _text(data, "addresses", errors, max_length=2000)
-    values.update(_markings(actor, data, errors))
+    values.update(check_markings(actor, data, errors))
     if errors:
         raise ApplicationError(_("The person was not saved."), fields=errors)
     return values
@@ -352,7 +340,7 @@ def _organisation_fields(actor: Actor, data: dict[str, Any], *, creating: bool) 
         values["org_type"] = _choice(data, "org_type", OrganisationType, errors)
     if "contains_personal_data" in data:
         values["contains_personal_data"] = bool(data["contains_personal_data"])
-    values.update(_markings(actor, data, errors))
+    values.update(check_markings(actor, data, errors))
     if errors:
         raise ApplicationError(_("The organisation was not saved."), fields=errors)
     return values
@@ -386,10 +374,7 @@ def organisation_create(
 
 @transaction.atomic
 def organisation_update(*, actor: Actor, organisation: Organisation, **changes: Any) -> Organisation:
-    if not policy_of(Organisation).can(actor, "view", organisation):
-        raise NotFound()
-    if not policy_of(Organisation).can(actor, "change", organisation):
-        raise PermissionDenied()
+    require_visible(actor, organisation, "change")
     unknown = set(changes) - set(ORGANISATION_EDITABLE)
     if unknown:
         raise ApplicationError(
@@ -450,7 +435,7 @@ def _vehicle_fields(actor: Actor, data: dict[str, Any], *, vehicle: Vehicle | No
         errors.setdefault("plate", []).append(_("Give the plate or the VIN."))
     if "contains_personal_data" in data:
         values["contains_personal_data"] = bool(data["contains_personal_data"])
-    values.update(_markings(actor, data, errors))
+    values.update(check_markings(actor, data, errors))
     if errors:
         raise ApplicationError(_("The vehicle was not saved."), fields=errors)
     return values
@@ -486,10 +471,7 @@ def vehicle_create(
 
 @transaction.atomic
 def vehicle_update(*, actor: Actor, vehicle: Vehicle, **changes: Any) -> Vehicle:
-    if not policy_of(Vehicle).can(actor, "view", vehicle):
-        raise NotFound()
-    if not policy_of(Vehicle).can(actor, "change", vehicle):
-        raise PermissionDenied()
+    require_visible(actor, vehicle, "change")
     unknown = set(changes) - set(VEHICLE_EDITABLE)
     if unknown:
         raise ApplicationError(_("The vehicle was not saved."), fields={k: [_("This field cannot be changed.")] for k in sorted(unknown)})
