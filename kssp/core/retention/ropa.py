@@ -38,6 +38,8 @@ def _models(row: ClassRow) -> str:
     items = []
     for declaration in row.declarations:
         model = declaration.model()
+        if model is not None and model._meta.app_config.name.startswith("kssp.core.testing."):
+            continue  # the kernel's test-only record type (installed under KSSP_TESTING) is no processing
         name = str(model._meta.verbose_name_plural) if model is not None else declaration.model_label
         swept = f", swept on `{declaration.trigger_field}`" if declaration.swept else ""
         items.append(f"`{declaration.model_label}` ({name}{swept})")

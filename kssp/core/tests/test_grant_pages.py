@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 SHAREABLE = sorted(
     label for label, d in declarations().items()
-    if not d.is_dependent and d.share_perm and d.detail_url and d.pages and not label.startswith("recordkind.")
+    if not d.is_dependent and d.share_perm and d.detail_url and d.pages
 )
 
 
@@ -144,20 +144,6 @@ def test_an_unknown_or_dependent_record_type_is_a_404(world):
     assert client.get(share_url("nothing.here", uuid.uuid4())).status_code == 404
     document = sample("parties.persondocument", world.kp_investigator)
     assert client.get(share_url("parties.persondocument", document.public_id)).status_code == 404
-
-
-def test_a_withdrawn_bulletin_offers_no_sharing_and_refuses_it(world):
-    from kssp.bulletins.services import bulletin_transition
-
-    record = sample("bulletins.bulletin", world.kp_investigator)
-    bulletin_transition(actor=world.kp_investigator.actor, bulletin=record, to="issued")
-    bulletin_transition(actor=world.kp_investigator.actor, bulletin=record, to="withdrawn", reason="Superseded")
-    client = english(world.kp_investigator)
-    assert 'name="grantee_type"' not in client.get(record_url(record)).content.decode()
-    response = client.post(share_url("bulletins.bulletin", record.public_id), share_data(other_institution(world.kp_investigator)))
-    assert response.status_code == 400
-    assert "This record can no longer be shared." in response.content.decode()
-    assert not Grant.objects.for_object(record).exists()
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(world):

@@ -15,7 +15,7 @@ from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent
 from kssp.core.services.grants import grant_create
 from kssp.core.testing.contract import ApiContract, assert_error, last_audit_seq
-from kssp.core.testing.recordkind.factories import SampleRecordFactory
+from kssp.core.testing.recordkind.tests.factories import SampleRecordFactory
 
 # The contract tests reach the database through the ``world`` fixture at run time; the marker makes
 # pytest-django order them with the other database tests, before the transactional (browser) ones.

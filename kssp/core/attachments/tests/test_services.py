@@ -22,7 +22,7 @@ from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent
 from kssp.core.services.grants import grant_create, grant_revoke
-from kssp.core.testing.recordkind.factories import SampleRecordFactory
+from kssp.core.testing.recordkind.tests.factories import SampleRecordFactory
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:

@@ -20,7 +20,7 @@ from kssp.core.attachments.services import attachment_add
 from kssp.core.attachments.tests import files
 from kssp.core.models import AuditEvent
 from kssp.core.services.grants import grant_create, grant_revoke
-from kssp.core.testing.recordkind.factories import SampleRecordFactory
+from kssp.core.testing.recordkind.tests.factories import SampleRecordFactory
 
 MB = 1000 * 1000
 

@@ -1,10 +1,9 @@
-"""Fixtures of the import tests: the bulletin import type (registered by the bulletins app; loaded here
-by name, as the kernel imports no module), CSV/XLSX builders, and running the worker."""
+"""Fixtures of the import tests: the import type of the kernel's test record type (kssp/core/testing/
+recordkind, so that the kernel's tests need no domain module), CSV/XLSX builders, and running the worker."""
 
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 HEADER = ["kind", "title", "body", "classification", "handling_code", "valid_until", "contains_personal_data"]
 
 
-def bulletin_row(n: int, **overrides: Any) -> dict[str, str]:
+def sample_row(n: int, **overrides: Any) -> dict[str, str]:
     row = {
         "kind": "notice", "title": f"Stolen rifle {n}", "body": f"Serial AK-{n:06d} reported stolen.",
         "classification": "1", "handling_code": "", "valid_until": "", "contains_personal_data": "0",
@@ -47,19 +46,19 @@ def xlsx_bytes(rows: list[list[Any]], *, header: list[str] | None = None) -> byt
 
 
 @pytest.fixture(autouse=True)
-def bulletin_import_type():
-    module = importlib.import_module("kssp.bulletins.imports")
+def sample_import_type():
     from kssp.core.imports.registry import register_import_type
+    from kssp.core.testing.recordkind.imports import SAMPLE_IMPORT
 
-    register_import_type(module.BULLETIN_IMPORT)
-    return module.BULLETIN_IMPORT
+    register_import_type(SAMPLE_IMPORT)
+    return SAMPLE_IMPORT
 
 
 @pytest.fixture
-def bulletin_model():
-    from django.apps import apps
+def sample_model():
+    from kssp.core.testing.recordkind.models import SampleRecord
 
-    return apps.get_model("bulletins", "Bulletin")
+    return SampleRecord
 
 
 @pytest.fixture
@@ -68,7 +67,7 @@ def upload(django_capture_on_commit_callbacks):
     backend runs it when the upload commits). Returns the batch, refreshed."""
     from kssp.core.imports.services import import_batch_create
 
-    def run(person, content: bytes, name: str = "bulletins.csv", code: str = "bulletins"):
+    def run(person, content: bytes, name: str = "samples.csv", code: str = "samples"):
         with django_capture_on_commit_callbacks(execute=True):
             batch = import_batch_create(actor=person.actor, import_type_code=code, filename=name, content=content)
         batch.refresh_from_db()

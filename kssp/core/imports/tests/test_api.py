@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from kssp.core.imports import services
 from kssp.core.imports.api.views import ImportBatchViewSet
 from kssp.core.imports.models import ImportBatch, ImportStatus
-from kssp.core.imports.tests.conftest import bulletin_row, csv_bytes
+from kssp.core.imports.tests.conftest import csv_bytes, sample_row
 from kssp.core.models import AuditEvent
 from kssp.core.testing.contract import ApiContract, assert_error, last_audit_seq
 
@@ -18,11 +18,11 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def make_batch(person, rows=None):
-    return services.import_batch_create(actor=person.actor, import_type_code="bulletins", filename="a.csv",
-                                        content=csv_bytes(rows or [bulletin_row(1)]))
+    return services.import_batch_create(actor=person.actor, import_type_code="samples", filename="a.csv",
+                                        content=csv_bytes(rows or [sample_row(1)]))
 
 
-def upload(client, content, name="a.csv", code="bulletins"):
+def upload(client, content, name="a.csv", code="samples"):
     return client.post(URL, {"import_type": code, "file": SimpleUploadedFile(name, content)}, **EN)
 
 
@@ -42,7 +42,7 @@ class TestImportBatchApi(ApiContract):
         # Uploads are multipart, not JSON: the same contract, with a file.
         world = self.world(request)
         since = last_audit_seq()
-        response = upload(self.person(world, self.viewer).client(), csv_bytes([bulletin_row(1)]))
+        response = upload(self.person(world, self.viewer).client(), csv_bytes([sample_row(1)]))
         assert response.status_code == 201, response.content[:800]
         events = list(AuditEvent.objects.filter(seq__gt=since, event_type=self.create_event))
         assert [str(e.target_public_id) for e in events] == [response.json()["public_id"]]
@@ -52,13 +52,13 @@ class TestImportBatchApi(ApiContract):
 pytestmark = pytest.mark.django_db
 
 
-def test_upload_then_progress_report_and_promote(world, bulletin_model, django_capture_on_commit_callbacks):
+def test_upload_then_progress_report_and_promote(world, sample_model, django_capture_on_commit_callbacks):
     client = world.kp_investigator.client()
     with django_capture_on_commit_callbacks(execute=True):
-        response = upload(client, csv_bytes([bulletin_row(1), bulletin_row(2, title="")]))
+        response = upload(client, csv_bytes([sample_row(1), sample_row(2, title="")]))
     assert response.status_code == 201
     body = response.json()
-    assert (body["import_type"], body["status"], body["rows_total"]) == ("bulletins", "uploaded", 2)
+    assert (body["import_type"], body["status"], body["rows_total"]) == ("samples", "uploaded", 2)
     assert "id" not in body and "actor_snapshot" not in body
 
     detail = client.get(f"{URL}{body['public_id']}/").json()
@@ -72,32 +72,32 @@ def test_upload_then_progress_report_and_promote(world, bulletin_model, django_c
 
     error = assert_error(client.post(f"{URL}{body['public_id']}/promote/", **EN), 400, "not_promotable")
     assert "1 row has errors" in error["message"]
-    assert not bulletin_model.objects.unscoped(reason="test").exists()
+    assert not sample_model.objects.unscoped(reason="test").exists()
 
     discarded = client.post(f"{URL}{body['public_id']}/discard/").json()
     assert discarded["status"] == "discarded"
 
 
-def test_promote_through_the_api(world, bulletin_model, django_capture_on_commit_callbacks):
+def test_promote_through_the_api(world, sample_model, django_capture_on_commit_callbacks):
     person = world.kp_investigator
     with django_capture_on_commit_callbacks(execute=True):
-        batch = make_batch(person, [bulletin_row(1), bulletin_row(2)])
+        batch = make_batch(person, [sample_row(1), sample_row(2)])
     response = person.client().post(f"{URL}{batch.public_id}/promote/")
     assert response.status_code == 200 and response.json()["status"] == "promoted"
-    assert response.json()["records_created"] == 2 == bulletin_model.objects.unscoped(reason="test").count()
+    assert response.json()["records_created"] == 2 == sample_model.objects.unscoped(reason="test").count()
     assert AuditEvent.objects.filter(event_type="import.promoted", source="api").count() == 1
 
 
-def test_a_failed_promotion_is_an_error_with_the_row(world, bulletin_model, django_capture_on_commit_callbacks):
+def test_a_failed_promotion_is_an_error_with_the_row(world, sample_model, django_capture_on_commit_callbacks):
     from django.apps import apps
 
     person = world.kp_investigator
     with django_capture_on_commit_callbacks(execute=True):
-        batch = make_batch(person, [bulletin_row(1), bulletin_row(2, classification=3)])
+        batch = make_batch(person, [sample_row(1), sample_row(2, classification=3)])
     apps.get_model("accounts", "Clearance").objects.filter(user=person.user).update(level=1)
     error = assert_error(person.client().post(f"{URL}{batch.public_id}/promote/", **EN), 400, "promotion_failed")
     assert "Row 2 was refused" in error["message"]
-    assert not bulletin_model.objects.unscoped(reason="test").exists()
+    assert not sample_model.objects.unscoped(reason="test").exists()
     detail = person.client().get(f"{URL}{batch.public_id}/", **EN).json()
     assert detail["status"] == "validated" and "Row 2" in detail["failure"]
 
@@ -114,16 +114,16 @@ def test_bad_files_are_field_errors(world, content, name, field):
 
 def test_missing_file_and_unknown_type_are_field_errors(world):
     client = world.kp_investigator.client()
-    error = assert_error(client.post(URL, {"import_type": "bulletins"}), 400, "invalid")
+    error = assert_error(client.post(URL, {"import_type": "samples"}), 400, "invalid")
     assert list(error["fields"]) == ["file"]
-    error = assert_error(upload(client, csv_bytes([bulletin_row(1)]), code="weapons"), 400)
+    error = assert_error(upload(client, csv_bytes([sample_row(1)]), code="weapons"), 400)
     assert list(error["fields"]) == ["import_type"]
-    error = assert_error(client.post(URL, {"import_type": "bulletins"}, content_type="application/json"), 400, "invalid")
+    error = assert_error(client.post(URL, {"import_type": "samples"}, content_type="application/json"), 400, "invalid")
     assert "file" in error["fields"]
 
 
 def test_a_type_one_may_not_use_is_refused(world):
-    error = assert_error(upload(world.inspector.client(), csv_bytes([bulletin_row(1)])), 400)
+    error = assert_error(upload(world.inspector.client(), csv_bytes([sample_row(1)])), 400)
     assert list(error["fields"]) == ["import_type"]
 
 
@@ -138,7 +138,7 @@ def test_an_upload_declared_too_large_is_413_unread(world, settings):
 
 def test_an_upload_growing_past_the_limit_is_413(world, settings):
     settings.KSSP = {**settings.KSSP, "IMPORT_MAX_BYTES": 1024 * 1024}
-    content = csv_bytes([bulletin_row(n, body="x" * 500) for n in range(2000)])[: 1024 * 1024 + 20_000]
+    content = csv_bytes([sample_row(n, body="x" * 500) for n in range(2000)])[: 1024 * 1024 + 20_000]
     assert_error(upload(world.kp_investigator.client(), content), 413, "payload_too_large")
     assert not ImportBatch.objects.exists()
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from kssp.core.imports import services
 from kssp.core.imports.models import ImportSource, ImportStatus, StagedRow
-from kssp.core.imports.tests.conftest import bulletin_row, csv_bytes
+from kssp.core.imports.tests.conftest import csv_bytes, sample_row
 
 ROOT = Path(__file__).resolve().parents[4]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,10 +31,9 @@ CHUNK = 200
 BAD_ROWS = {7: {"title": ""}, 1_234: {"classification": "9"}, 2_222: {"title": "=cmd|' /C calc'!A0"}}
 
 PRELUDE = """
-import os, sys, time, importlib, django
+import os, sys, time, django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
-importlib.import_module("kssp.bulletins.imports")
 def say(text):
     sys.stdout.write(text + "\\n"); sys.stdout.flush()
 """
@@ -53,12 +52,12 @@ say("finished")
 PROMOTING_WORKER = PRELUDE + """
 from kssp.accounts.actor import actor_for
 from kssp.accounts.models import Membership
-from kssp.bulletins import services as bulletin_services
+from kssp.core.testing.recordkind import services as sample_services
 from kssp.core.imports.models import ImportBatch
 from kssp.core.imports.services import import_batch_promote
 membership = Membership.objects.select_related("user", "unit__institution", "role").get(pk=int(sys.argv[2]))
 actor = actor_for(membership.user, membership, source="task")
-real_create = bulletin_services.bulletin_create
+real_create = sample_services.samplerecord_create
 created = 0
 def slow_create(**kwargs):
     global created
@@ -68,7 +67,7 @@ def slow_create(**kwargs):
         say("promoted %d" % created)  # records written, transaction not committed
         time.sleep(600)
     return result
-bulletin_services.bulletin_create = slow_create
+sample_services.samplerecord_create = slow_create
 import_batch_promote(actor=actor, batch=ImportBatch.objects.get(pk=int(sys.argv[1])))
 say("finished")
 """
@@ -106,16 +105,16 @@ def kill_9(proc: subprocess.Popen) -> None:
 
 
 def rows() -> list[dict[str, str]]:
-    out = [bulletin_row(n) for n in range(1, N + 1)]
+    out = [sample_row(n) for n in range(1, N + 1)]
     for number, change in BAD_ROWS.items():
         out[number - 1].update(change)
     return out
 
 
-def test_validation_killed_inside_a_chunk_resumes_from_the_last_committed_chunk(world, bulletin_model):
+def test_validation_killed_inside_a_chunk_resumes_from_the_last_committed_chunk(world, sample_model):
     person = world.kp_investigator
     with override_settings(TASKS=QUEUE_ONLY):  # queued, not run: the worker below is the one we kill
-        batch = services.import_batch_create(actor=person.actor, import_type_code="bulletins", filename="big.csv",
+        batch = services.import_batch_create(actor=person.actor, import_type_code="samples", filename="big.csv",
                                              content=csv_bytes(rows()))
 
     proc = run_until(VALIDATING_WORKER, batch.pk, 5, CHUNK, marker="inside chunk 5")
@@ -126,7 +125,7 @@ def test_validation_killed_inside_a_chunk_resumes_from_the_last_committed_chunk(
     assert (batch.status, batch.rows_done, batch.last_row_number) == (ImportStatus.VALIDATING, committed, committed)
     assert StagedRow.objects.filter(batch=batch).count() == committed  # chunk 5 died with its process
     assert batch.rows_invalid == 1  # row 7
-    assert not bulletin_model.objects.unscoped(reason="test").exists()  # nothing live, ever, from validation
+    assert not sample_model.objects.unscoped(reason="test").exists()  # nothing live, ever, from validation
 
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
         services.import_batch_resume(actor=person.actor, batch=batch)  # the worker runs on commit
@@ -138,16 +137,16 @@ def test_validation_killed_inside_a_chunk_resumes_from_the_last_committed_chunk(
     numbers = list(StagedRow.objects.filter(batch=batch).order_by("row_number").values_list("row_number", flat=True))
     assert numbers == list(range(1, N + 1))  # each row exactly once
     assert set(StagedRow.objects.filter(batch=batch, has_errors=True).values_list("row_number", flat=True)) == set(BAD_ROWS)
-    assert not bulletin_model.objects.unscoped(reason="test").exists()
+    assert not sample_model.objects.unscoped(reason="test").exists()
 
     services.import_batch_discard(actor=person.actor, batch=batch)  # and it can be dropped
     assert not StagedRow.objects.filter(batch=batch).exists()
 
 
-def test_promotion_killed_half_way_writes_nothing_and_can_be_promoted_again(world, bulletin_model):
+def test_promotion_killed_half_way_writes_nothing_and_can_be_promoted_again(world, sample_model):
     person = world.kp_investigator
-    good = [bulletin_row(n) for n in range(1, 121)]
-    batch = services.import_batch_create(actor=person.actor, import_type_code="bulletins", filename="ok.csv",
+    good = [sample_row(n) for n in range(1, 121)]
+    batch = services.import_batch_create(actor=person.actor, import_type_code="samples", filename="ok.csv",
                                          content=csv_bytes(good))
     batch.refresh_from_db()
     assert batch.status == ImportStatus.VALIDATED
@@ -157,9 +156,9 @@ def test_promotion_killed_half_way_writes_nothing_and_can_be_promoted_again(worl
 
     batch.refresh_from_db()
     assert batch.status == ImportStatus.PROMOTING  # it said so, and nothing was written
-    assert not bulletin_model.objects.unscoped(reason="test").exists()
+    assert not sample_model.objects.unscoped(reason="test").exists()
     assert StagedRow.objects.filter(batch=batch).count() == 120 and ImportSource.objects.filter(batch=batch).exists()
 
     batch = services.import_batch_promote(actor=person.actor, batch=batch)
     assert batch.status == ImportStatus.PROMOTED
-    assert bulletin_model.objects.unscoped(reason="test").count() == 120 == batch.records_created
+    assert sample_model.objects.unscoped(reason="test").count() == 120 == batch.records_created

@@ -9,7 +9,7 @@ import pytest
 
 from kssp.core.imports import readers
 from kssp.core.imports.messages import render, stored
-from kssp.core.imports.tests.conftest import HEADER, bulletin_row, csv_bytes, xlsx_bytes
+from kssp.core.imports.tests.conftest import HEADER, csv_bytes, sample_row, xlsx_bytes
 
 REQUIRED = ["title", "body"]
 
@@ -27,7 +27,7 @@ def refusal(content, name="file.csv", **kw):
 @pytest.mark.parametrize("bom", [False, True])
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_csv_with_or_without_bom_and_any_usual_delimiter(delimiter, bom):
-    content = csv_bytes([bulletin_row(1), bulletin_row(2, title="Vjedhje; armë, “Zastava”")], delimiter=delimiter, bom=bom)
+    content = csv_bytes([sample_row(1), sample_row(2, title="Vjedhje; armë, “Zastava”")], delimiter=delimiter, bom=bom)
     info = inspect(content)
     assert (info.file_format, info.delimiter, info.header, info.rows_total) == ("csv", delimiter, HEADER, 2)
     rows = list(readers.data_rows(content, info.file_format, info.delimiter))
@@ -105,7 +105,7 @@ def test_a_file_with_only_a_header_or_nothing_is_refused():
 
 
 def test_too_many_rows_are_refused_before_anything_is_stored():
-    content = csv_bytes([bulletin_row(n) for n in range(11)])
+    content = csv_bytes([sample_row(n) for n in range(11)])
     assert "10" in refusal(content, max_rows=10)
 
 

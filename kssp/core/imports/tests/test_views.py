@@ -15,7 +15,7 @@ from django.utils import translation
 
 from kssp.core.imports import services
 from kssp.core.imports.models import ImportBatch, ImportStatus
-from kssp.core.imports.tests.conftest import bulletin_row, csv_bytes
+from kssp.core.imports.tests.conftest import csv_bytes, sample_row
 from kssp.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
-def post_file(client, content, name="bulletins.csv", code="bulletins", **extra):
+def post_file(client, content, name="samples.csv", code="samples", **extra):
     return client.post("/imports/new/", {"import_type": code, "file": SimpleUploadedFile(name, content)}, **EN, **extra)
 
 
@@ -34,15 +34,15 @@ def text(response):
 def test_the_upload_form_offers_only_the_types_one_may_use(world):
     response = world.kp_investigator.client().get("/imports/new/", **EN)
     assert response.status_code == 200
-    assert re.search(r'<option value="bulletins"[^>]*>Bulletins</option>', text(response))
+    assert re.search(r'<option value="samples"[^>]*>Sample records</option>', text(response))
     assert "kind, title" not in text(response) and "<code>valid_until</code>" in text(response)
     assert world.inspector.client().get("/imports/new/").status_code == 403  # no import type for the inspector
 
 
-def test_upload_page_flow_to_promotion(world, bulletin_model, django_capture_on_commit_callbacks):
+def test_upload_page_flow_to_promotion(world, sample_model, django_capture_on_commit_callbacks):
     client = world.kp_investigator.client()
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_file(client, csv_bytes([bulletin_row(1), bulletin_row(2)]))
+        response = post_file(client, csv_bytes([sample_row(1), sample_row(2)]))
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/imports/{batch.public_id}/"
     page = client.get(response["Location"], **EN)
@@ -53,15 +53,15 @@ def test_upload_page_flow_to_promotion(world, bulletin_model, django_capture_on_
 
     response = client.post(f"/imports/{batch.public_id}/promote/", **EN)
     assert response.status_code == 302
-    assert bulletin_model.objects.unscoped(reason="test").count() == 2
+    assert sample_model.objects.unscoped(reason="test").count() == 2
     assert "2 records were created." in text(client.get(f"/imports/{batch.public_id}/", **EN))
 
 
 def test_a_running_batch_polls_its_progress_and_reloads_when_done(world, django_capture_on_commit_callbacks):
     person = world.kp_investigator
     client = person.client()
-    batch = services.import_batch_create(actor=person.actor, import_type_code="bulletins", filename="a.csv",
-                                         content=csv_bytes([bulletin_row(1)]))  # queued, not yet validated
+    batch = services.import_batch_create(actor=person.actor, import_type_code="samples", filename="a.csv",
+                                         content=csv_bytes([sample_row(1)]))  # queued, not yet validated
     body = text(client.get(f"/imports/{batch.public_id}/", **EN))
     assert f'hx-get="/imports/{batch.public_id}/progress/?polling=1" hx-trigger="every 1s"' in body
     assert "Waiting for a worker" in body and 'value="0" max="1"' in body
@@ -79,7 +79,7 @@ def test_a_running_batch_polls_its_progress_and_reloads_when_done(world, django_
 
 def test_the_report_filters_errors_and_speaks_the_readers_language(world, upload):
     person = world.kp_investigator
-    batch = upload(person, csv_bytes([bulletin_row(1), bulletin_row(2, title=""), bulletin_row(3)]))
+    batch = upload(person, csv_bytes([sample_row(1), sample_row(2, title=""), sample_row(3)]))
     client = person.client()
     body = text(client.get(f"/imports/{batch.public_id}/?outcome=errors", **EN))
     assert re.findall(r'<tr class="kssp-import-row[^"]*" id="row-(\d+)"', body) == ["2"]
@@ -98,7 +98,7 @@ def test_the_report_filters_errors_and_speaks_the_readers_language(world, upload
 
 def test_the_csv_report_is_audited_and_neutralises_formulas(world, upload):
     person = world.kp_investigator
-    rows = [bulletin_row(1, title='=HYPERLINK("http://evil.example","x")'), bulletin_row(2, body="@SUM(A1)"), bulletin_row(3)]
+    rows = [sample_row(1, title='=HYPERLINK("http://evil.example","x")'), sample_row(2, body="@SUM(A1)"), sample_row(3)]
     batch = upload(person, csv_bytes(rows))
     response = person.client().get(f"/imports/{batch.public_id}/report.csv?outcome=errors", **EN)
     assert response.status_code == 200 and response["Content-Disposition"].startswith('attachment; filename="import-report-')
@@ -120,7 +120,7 @@ def test_the_csv_report_is_audited_and_neutralises_formulas(world, upload):
 
 def test_discard_button(world, upload):
     person = world.kp_investigator
-    batch = upload(person, csv_bytes([bulletin_row(1, title="")]))
+    batch = upload(person, csv_bytes([sample_row(1, title="")]))
     client = person.client()
     response = client.post(f"/imports/{batch.public_id}/discard/", **EN)
     assert response.status_code == 302
@@ -131,19 +131,19 @@ def test_discard_button(world, upload):
     assert response.status_code == 200 and "This import was discarded." in text(response)
 
 
-def test_a_failed_promotion_is_shown_on_the_page(world, upload, bulletin_model):
+def test_a_failed_promotion_is_shown_on_the_page(world, upload, sample_model):
     from django.apps import apps
 
     person = world.kp_investigator
-    batch = upload(person, csv_bytes([bulletin_row(1, classification=3)]))
+    batch = upload(person, csv_bytes([sample_row(1, classification=3)]))
     apps.get_model("accounts", "Clearance").objects.filter(user=person.user).update(level=1)
     response = person.client().post(f"/imports/{batch.public_id}/promote/", follow=True, **EN)
     assert "Nothing was imported. Row 1 was refused" in text(response)
-    assert not bulletin_model.objects.unscoped(reason="test").exists()
+    assert not sample_model.objects.unscoped(reason="test").exists()
 
 
 def test_another_institutions_batch_pages_are_404(world, upload):
-    batch = upload(world.customs, csv_bytes([bulletin_row(1)]))
+    batch = upload(world.customs, csv_bytes([sample_row(1)]))
     client = world.kp_investigator.client()
     for url in ("", "progress/", "report.csv"):
         assert client.get(f"/imports/{batch.public_id}/{url}").status_code == 404
@@ -155,8 +155,8 @@ def test_another_institutions_batch_pages_are_404(world, upload):
 
 
 def test_my_imports_lists_only_mine(world, upload):
-    mine = upload(world.kp_investigator, csv_bytes([bulletin_row(1)]), name="mine.csv")
-    upload(world.kp_investigator_other, csv_bytes([bulletin_row(1)]), name="colleague.csv")
+    mine = upload(world.kp_investigator, csv_bytes([sample_row(1)]), name="mine.csv")
+    upload(world.kp_investigator_other, csv_bytes([sample_row(1)]), name="colleague.csv")
     body = text(world.kp_investigator.client().get("/imports/", **EN))
     assert "mine.csv" in body and "colleague.csv" not in body and f"/imports/{mine.public_id}/" in body
     body = text(world.kp_investigator.client().get("/imports/?status=invalid", **EN))
@@ -184,7 +184,7 @@ def test_an_upload_declared_too_large_is_refused_before_reading(world, settings)
 def test_an_upload_that_grows_past_the_limit_is_cut_off(world, settings):
     settings.KSSP = {**settings.KSSP, "IMPORT_MAX_BYTES": 1024 * 1024}
     # Declared within the envelope allowance, so only the handler counting the bytes can stop it.
-    content = csv_bytes([bulletin_row(n, body="x" * 500) for n in range(2000)])[: 1024 * 1024 + 20_000]
+    content = csv_bytes([sample_row(n, body="x" * 500) for n in range(2000)])[: 1024 * 1024 + 20_000]
     response = post_file(world.kp_investigator.client(), content)
     assert response.status_code == 413 and "too large" in text(response)
     assert not ImportBatch.objects.exists()
@@ -193,13 +193,13 @@ def test_an_upload_that_grows_past_the_limit_is_cut_off(world, settings):
 def test_the_upload_still_checks_csrf(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.kp_investigator.user)
-    response = post_file(client, csv_bytes([bulletin_row(1)]))
+    response = post_file(client, csv_bytes([sample_row(1)]))
     assert response.status_code == 403
     assert not ImportBatch.objects.exists()
 
 
 def test_the_template_file_has_the_header_row(world):
-    response = world.kp_investigator.client().get("/imports/types/bulletins/template.csv")
+    response = world.kp_investigator.client().get("/imports/types/samples/template.csv")
     content = b"".join(response.streaming_content).decode()
     assert content == "\ufeffkind,title,body,classification,handling_code,valid_until,contains_personal_data\r\n"
-    assert world.inspector.client().get("/imports/types/bulletins/template.csv").status_code == 404
+    assert world.inspector.client().get("/imports/types/samples/template.csv").status_code == 404

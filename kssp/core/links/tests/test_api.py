@@ -10,8 +10,8 @@ from kssp.core.links.services import link_create
 from kssp.core.markings import Classification
 from kssp.core.services.grants import grant_create, grant_revoke
 from kssp.core.testing.contract import ApiContract, assert_error
-from kssp.core.testing.recordkind.factories import SampleRecordFactory
 from kssp.core.testing.recordkind.models import SampleRecord
+from kssp.core.testing.recordkind.tests.factories import SampleRecordFactory
 
 # See kssp/core/attachments/tests/test_api.py: ordered with the database tests.
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent
 from kssp.core.records import access as records
 from kssp.core.services.grants import grant_create, grant_revoke
-from kssp.core.testing.recordkind.factories import SampleRecordFactory
+from kssp.core.testing.recordkind.tests.factories import SampleRecordFactory
 
 
 def share(owner, record, grantee):

@@ -11,7 +11,7 @@ from kssp.core.links.models import RecordLink
 from kssp.core.links.services import link_create
 from kssp.core.models import AuditEvent
 from kssp.core.services.grants import grant_create
-from kssp.core.testing.recordkind.factories import SampleRecordFactory
+from kssp.core.testing.recordkind.tests.factories import SampleRecordFactory
 
 
 def en(person) -> Client:

@@ -4,13 +4,15 @@ Its permission codes are the kernel's party permissions (``kssp.core.parties``):
 come from the seeded role catalogue, which grants them to the roles the kernel tests act as
 (investigators of the police and customs hold view, create, change and share; police officers view,
 create and change). It stays out of the global search and the exports so that the tests of those
-see only the types they arrange.
+see only the types they arrange; it is an import type (``imports.py``) for the import framework's tests.
 """
 
 from __future__ import annotations
 
 from kssp.core.parties import permissions as perms
-from kssp.core.records import Labels, RecordType, register
+from kssp.core.records import Labels, RecordType, Retention, register
+from kssp.core.retention.classes import REFERENCE_DATA
+from kssp.core.testing.recordkind.imports import SAMPLE_IMPORT
 from kssp.core.testing.recordkind.models import SampleRecord
 
 
@@ -24,4 +26,7 @@ class SampleRecordType(RecordType):
     labels = Labels(sq="Regjistrime prove", sr="Probni zapisi", en="Sample records")
     searchable = False
     exportable = False
+    import_type = SAMPLE_IMPORT  # for the tests of the import framework
     notification_targets = ("owner_unit", "created_by")
+    # Kept while in use, never swept; left out of docs/ropa.md (it is no processing of the platform).
+    retention = Retention(REFERENCE_DATA, trigger_field=None)

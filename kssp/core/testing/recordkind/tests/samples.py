@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kssp.core.testing.recordkind.factories import SampleRecordFactory
+from kssp.core.testing.recordkind.tests.factories import SampleRecordFactory
 from kssp.core.testing.samples import register_sample
 
 
