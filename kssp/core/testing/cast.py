@@ -89,13 +89,15 @@ def ensure_seeded() -> None:
         import_string("kssp.accounts.seed.seed_roles")(Role)
 
 
-def contract_role(declaration: RecordType, scope: str = "unit_subtree") -> str:
+def contract_role(declaration: RecordType, scope: str = "unit_subtree", *, like: str | None = None) -> str:
+    """A role holding the type's permission codes (and, with ``like``, that seeded role's as well: the
+    route contracts act as people who could use every page, not only read the type)."""
     Role = apps.get_model("accounts", "Role")
     code = f"contract_reader_{next(_serial)}"
-    Role.objects.create(
-        code=code, name_sq=code, name_sr=code, name_en=code, scope=scope,
-        permissions=sorted(permission_codes(declaration)),
-    )
+    permissions = permission_codes(declaration)
+    if like is not None:
+        permissions |= set(Role.objects.get(code=like).permissions)
+    Role.objects.create(code=code, name_sq=code, name_sr=code, name_en=code, scope=scope, permissions=sorted(permissions))
     return code
 
 
@@ -112,10 +114,10 @@ def second_membership(person: Any, *, institution: str, unit: str, role: str) ->
     return actor_for(person.user, membership)  # type: ignore[no-any-return]
 
 
-def build_cast(declaration: RecordType) -> Cast:
+def build_cast(declaration: RecordType, *, like: str | None = None) -> Cast:
     ensure_seeded()
     make_person = import_string("kssp.accounts.testing.make_person")
-    role = contract_role(declaration)
+    role = contract_role(declaration, like=like)
     n = next(_serial)
 
     def person(name: str, institution: str, unit: str, **extra: Any) -> Any:

@@ -1,0 +1,324 @@
+"""Every HTML and API route, walked from the URL resolver (issue #6 point 5).
+
+* Anonymous: every route but the public ones below answers the sign-in redirect (HTML) or 401 (under
+  ``/api/``), to GET and to POST, whatever its path parameters.
+* Outsider: every route with a path parameter that names a record (a declared record type's pages and
+  API, the generic ``<record_type>/<id>`` pages, and the grants, links and tasks on a record) answers a
+  person of another institution — holding every permission the page needs — exactly as it answers a
+  random id: same status (404 for GET), same body once the two ids and the per-request tokens are
+  taken out. The real id is first shown to be real: its owner does not get 404.
+
+A route with a path parameter that is neither mapped to a record nor listed in ``NO_RECORD_PARAMETER``
+or ``OUTSIDER_NOT_COVERED`` fails ``test_every_route_with_a_parameter_is_classified``: a module cannot
+add a page that escapes the outsider contract by saying nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.test import Client
+
+from kssp.core.records.access import record_types
+from kssp.core.records.registry import declaration_for, declarations
+from kssp.core.services.grants import grant_create
+from kssp.core.testing.cast import Cast, build_cast
+from kssp.core.testing.routes import Route, all_routes
+from kssp.core.testing.samples import sample
+
+pytestmark = pytest.mark.django_db
+
+ROUTES = all_routes()
+BY_NAME = {route.name: route for route in ROUTES}
+
+# --- the one list of what needs no sign-in ----------------------------------------------------------
+
+#: Route name → why anyone may open it.
+PUBLIC = {
+    "healthz": "the health check of the load balancer and the monitoring",
+    "set_language": "the language switch (also on the sign-in page)",
+    "accounts:login": "sign-in",
+    "accounts:otp_verify": "the second factor, between the password and the session",
+    "accounts:otp_enrol": "enrolling the second factor at the first sign-in",
+    "accounts:password_reset": "the one-time reset link (the token is the credential)",
+    "bulletins:bulletin_quick_capture_sw": "the service worker of the offline quick capture (no data)",
+}
+#: Namespace → why every route in it is exempt from the sign-in redirect.
+PUBLIC_NAMESPACES = {
+    "portal": "the public site: no login, no client address kept",
+    "admin": "the Django admin: its own sign-in, staff accounts and reference data only",
+}
+# Static files are served by WhiteNoise before any view (no route); there are no public verification
+# pages yet: when a module adds them, they go in PUBLIC with the reason.
+
+
+def is_public(route: Route) -> bool:
+    return route.name in PUBLIC or route.namespace in PUBLIC_NAMESPACES
+
+
+# --- which record a route's parameters name ---------------------------------------------------------
+
+#: Parameters that name no record: reference codes, catalogue names, tokens. Route name → why.
+NO_RECORD_PARAMETER = {
+    "reference:municipality_edit": "a reference-data code (everyone reads reference data)",
+    "reference:crossing_point_edit": "a reference-data code",
+    "reference:country_edit": "a reference-data code",
+    "reference:offence_edit_paragraph": "a legal act's number and article (reference data)",
+    "reference:offence_edit": "a legal act's number and article (reference data)",
+    "reference:legal_act_edit": "a legal act's number (reference data)",
+    "imports:type_template": "an import type's code (a catalogue, filtered by permission)",
+    "exports:export": "an export's name (a catalogue, filtered by permission)",
+    "api:municipality-detail": "a reference-data code",
+    "api:crossing-point-detail": "a reference-data code",
+    "api:country-detail": "a reference-data code",
+    "api:role-detail": "a role code (the catalogue is the same for every institution)",
+    "api:export-detail": "an export's name (a catalogue)",
+    "api:institution-detail": "an institution (every signed-in actor sees every institution)",
+    "directory:institution_detail": "an institution (every signed-in actor sees every institution)",
+    "accounts:password_reset": "a one-time token, public by design",
+    "portal:language": "a language code on the public site",
+}
+
+#: Routes naming an object the outsider contract does not build yet. Route name → what is missing.
+#: Each has its own tests; listed here so that the gap is visible and new routes cannot join silently.
+OUTSIDER_NOT_COVERED = {
+    "audit:event_detail": "audit events: the reader is an auditor of the event's institution (own tests)",
+    "api:audit-event-detail": "audit events (see audit:event_detail)",
+    "directory:unit_members": "units: the directory is shared across institutions except the Intelligence Agency's",
+    "directory:membership_grant": "units (see directory:unit_members)",
+    "directory:membership_end": "memberships: administrators of the institution (own tests)",
+    "directory:clearance_record": "memberships (see directory:membership_end)",
+    "api:unit-detail": "units (TestUnitApi: foreign_owner = aki)",
+    "api:user-detail": "users (TestUserApi: foreign_owner)",
+    "api:membership-detail": "memberships (TestMembershipApi: foreign_owner)",
+    "api:membership-end": "memberships (TestMembershipApi)",
+    "api:api-token-detail": "API tokens are a user's own (TestApiTokenApi: foreign_owner)",
+    "api:api-token-revoke": "API tokens (TestApiTokenApi)",
+    "notifications:open": "notifications are a user's own (TestNotificationApi: foreign_owner)",
+    "notifications:mark_read": "notifications (see notifications:open)",
+    "api:notification-detail": "notifications (TestNotificationApi)",
+    "api:notification-read": "notifications (TestNotificationApi)",
+    "attachments:download": "attachments: need a stored file (TestAttachmentApi: foreign_owner)",
+    "attachments:remove": "attachments (see attachments:download)",
+    "api:attachment-detail": "attachments (TestAttachmentApi)",
+    "api:attachment-download": "attachments (TestAttachmentApi)",
+    "api:attachment-remove": "attachments (TestAttachmentApi)",
+    "imports:batch_detail": "import batches: need an uploaded file (TestImportBatchApi: foreign_owner)",
+    "imports:batch_progress": "import batches",
+    "imports:batch_report": "import batches",
+    "imports:batch_promote": "import batches",
+    "imports:batch_discard": "import batches",
+    "imports:batch_resume": "import batches",
+    "api:import-batch-detail": "import batches (TestImportBatchApi)",
+    "api:import-batch-discard": "import batches",
+    "api:import-batch-promote": "import batches",
+    "api:import-batch-resume": "import batches",
+    "api:import-batch-rows": "import batches",
+    "retention:review_detail": "retention reviews: the DPO's (own tests)",
+    "retention:review_decide": "retention reviews",
+    "retention:review_propose": "retention reviews",
+    "retention:review_execute": "retention reviews",
+    "api:party-link-detail": "party links (TestPartyLinkApi: foreign_owner)",
+    "api:party-link-acquittal": "party links",
+    "api:party-link-remove": "party links",
+    "api:record-link-detail": "record links (TestRecordLinkApi: foreign_owner)",
+    "api:record-link-remove": "record links",
+    "api:search-detail": "a search result's record (TestSearchApi: foreign_owner)",
+    "core:hit_notice_acknowledge": "existence-only hit notices: addressed to one unit (own tests)",
+}
+
+#: Routes that name one kind of object of the owner's, made by the maker named here.
+OBJECT_ROUTES = {
+    "api:grant-detail": "grant",
+    "api:grant-revoke": "grant",
+    "worklist:work_item_detail": "work_item",
+    "worklist:work_item_transition": "work_item",
+    "worklist:work_item_assign": "work_item",
+    "api:work-item-detail": "work_item",
+    "api:work-item-assign": "work_item",
+    "api:work-item-cancel": "work_item",
+    "api:work-item-complete": "work_item",
+    "api:work-item-reopen": "work_item",
+}
+
+
+def detail_prefixes() -> dict[str, str]:
+    """Route pattern of each declared type's detail page → its label (a page under it is about it)."""
+    out = {}
+    for label, declaration in declarations().items():
+        route = BY_NAME.get(declaration.detail_url or "")
+        if route is not None:
+            out[route.pattern] = label
+    return out
+
+
+def labels_for(route: Route) -> list[str]:
+    """The declared record types a route's parameters name (empty: it names none of them)."""
+    names = set(route.param_names)
+    if "record_type" in names:
+        return sorted(record_types())
+    view = route.view_class
+    model = getattr(view, "model", None) or getattr(getattr(view, "queryset", None), "model", None)
+    if route.is_api and model is not None and declaration_for(model) is not None:
+        return [declaration_for(model).label]  # type: ignore[union-attr]
+    for prefix, label in detail_prefixes().items():
+        if route.pattern.startswith(prefix):
+            return [label]
+    return []
+
+
+@dataclass(frozen=True)
+class Case:
+    route: Route
+    label: str  # the record type the owner's object belongs to (or hangs on)
+    maker: str  # "record", "grant", "work_item"
+
+    @property
+    def id(self) -> str:
+        return f"{self.route.name}[{self.label}]" if self.maker == "record" else self.route.name
+
+
+def default_label() -> str:
+    labels = sorted(record_types())
+    return "recordkind.samplerecord" if "recordkind.samplerecord" in labels else labels[0]
+
+
+def outsider_cases() -> list[Case]:
+    cases = []
+    for route in ROUTES:
+        if not route.params or is_public(route) and route.name not in OBJECT_ROUTES:
+            continue
+        if route.name in OBJECT_ROUTES:
+            cases.append(Case(route, default_label(), OBJECT_ROUTES[route.name]))
+            continue
+        cases.extend(Case(route, label, "record") for label in labels_for(route))
+    return cases
+
+
+CASES = outsider_cases()
+
+
+# --- the tests -------------------------------------------------------------------------------------------
+
+
+def test_every_route_with_a_parameter_is_classified():
+    unclassified = [
+        route.name for route in ROUTES
+        if route.params and route.namespace not in PUBLIC_NAMESPACES
+        and route.name not in NO_RECORD_PARAMETER and route.name not in OUTSIDER_NOT_COVERED
+        and route.name not in OBJECT_ROUTES and not labels_for(route)
+    ]
+    assert not unclassified, (
+        "routes with a path parameter that the outsider contract does not know: map them to a record "
+        f"(declare the record type, or add a maker) or list them with the reason: {unclassified}"
+    )
+    stale = [name for name in (*NO_RECORD_PARAMETER, *OUTSIDER_NOT_COVERED, *OBJECT_ROUTES, *PUBLIC) if name not in BY_NAME]
+    assert not stale, f"listed routes that no longer exist: {stale}"
+
+
+def test_the_sign_in_middleware_exempts_nothing_the_contract_does_not_list():
+    assert set(settings.LOGIN_EXEMPT_URL_NAMES) <= set(PUBLIC), set(settings.LOGIN_EXEMPT_URL_NAMES) - set(PUBLIC)
+    assert set(settings.LOGIN_EXEMPT_NAMESPACES) <= {*PUBLIC_NAMESPACES, "api"}
+
+
+#: Known refusals of the contract (real findings, reported; strict: the test fails once they are fixed).
+KNOWN_ANONYMOUS_GAPS = {
+    "api:schema": "the OpenAPI schema answers 200 to anyone (drf-spectacular's SERVE_PERMISSIONS default AllowAny)",
+    "api:docs": "the API docs page answers 200 to anyone",
+}
+
+
+def _anonymous_param(route: Route) -> Any:
+    reason = KNOWN_ANONYMOUS_GAPS.get(route.name)
+    return pytest.param(route, id=str(route), marks=pytest.mark.xfail(reason=reason, strict=True) if reason else ())
+
+
+@pytest.mark.parametrize("route", [_anonymous_param(r) for r in ROUTES if not is_public(r)])
+def test_anonymous_is_sent_to_sign_in_or_gets_401(route):
+    url = route.url(**route.placeholder_values())
+    client = Client()
+    sign_in = resolve_url(settings.LOGIN_URL)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        if route.is_api:
+            assert response.status_code == 401, (method, url, response.status_code)
+        else:
+            assert response.status_code == 302, (method, url, response.status_code)
+            assert response["Location"].split("?")[0] == sign_in, (method, url, response["Location"])
+
+
+# --- outsider: the same answer as a missing id ---------------------------------------------------------
+
+_TOKENS = [
+    re.compile(r'nonce="[^"]*"'),
+    re.compile(r"[A-Za-z0-9]{40,}"),  # CSRF tokens (form fields, the htmx header, the meta tag)
+]
+
+
+def normalised(body: bytes, ids: list[str]) -> str:
+    text = body.decode("utf-8", "replace")
+    for value in ids:
+        text = text.replace(value, "<id>")
+    for pattern in _TOKENS:
+        text = pattern.sub("<token>", text)
+    return text
+
+
+def make_objects(case: Case, cast: Cast) -> tuple[dict[str, Any], list[str]]:
+    """Values for the route's parameters naming real objects of the owner's, and every id used."""
+    owner = cast.owner
+    record = sample(case.label, owner)
+    values: dict[str, Any] = {"record_type": case.label, "public_id": record.public_id, "record_id": record.public_id}
+    names = set(case.route.param_names)
+    prosecution = cast.named.membership.unit.institution
+    if case.maker == "grant" or "grant_id" in names:
+        grant = grant_create(actor=owner.actor, obj=record, grantee_type="institution", institution=prosecution, reason="route contract")
+        values["grant_id" if "grant_id" in names else "public_id"] = grant.public_id
+    if "link_id" in names:
+        from kssp.core.links.services import link_create
+
+        target = sample(case.label, owner)
+        link = link_create(actor=owner.actor, source=record, target=target, link_type="relates_to", reason="route contract")
+        values["link_id"] = link.public_id
+    if case.maker == "work_item":
+        from kssp.core.worklist.services import work_item_create
+
+        item = work_item_create(actor=owner.actor, record=record, title="route contract", unit=owner.membership.unit)
+        values["public_id"] = item.public_id
+    values = {name: values[name] for name in case.route.param_names}
+    return values, [str(v) for v in values.values()]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_an_outsider_gets_the_same_answer_as_for_a_missing_id(case):
+    cast = build_cast(declarations()[case.label], like="investigator")
+    real, real_ids = make_objects(case, cast)
+    missing = {name: (uuid.uuid4() if isinstance(value, uuid.UUID) else value) for name, value in real.items()}
+    missing_ids = [str(v) for v in missing.values()]
+    real_url, missing_url = case.route.url(**real), case.route.url(**missing)
+    assert real_url != missing_url
+
+    owner_answer = cast.owner.client().get(real_url).status_code
+    assert owner_answer not in (404, 500), f"{case.id}: the owner gets {owner_answer} on {real_url}: the id is not what the route names"
+
+    outsider = cast.outsider.client()
+    served = {}
+    for method in ("get", "post"):
+        seen = getattr(outsider, method)(real_url)
+        unknown = getattr(outsider, method)(missing_url)
+        assert seen.status_code == unknown.status_code, (
+            f"{case.id} {method.upper()}: {seen.status_code} for another institution's record, "
+            f"{unknown.status_code} for a missing one"
+        )
+        assert normalised(seen.content, real_ids) == normalised(unknown.content, missing_ids), (
+            f"{case.id} {method.upper()}: the answer tells another institution's record from a missing one"
+        )
+        if seen.status_code != 405:  # a method the route serves
+            served[method] = seen.status_code
+    assert served and set(served.values()) == {404}, f"{case.id}: the outsider gets {served}, not 404"
