@@ -99,17 +99,6 @@ OUTSIDER_NOT_COVERED = {
     "api:user-detail": "users (TestUserApi: foreign_owner)",
     "api:membership-detail": "memberships (TestMembershipApi: foreign_owner)",
     "api:membership-end": "memberships (TestMembershipApi)",
-    "imports:batch_detail": "import batches: need an uploaded file (TestImportBatchApi: foreign_owner)",
-    "imports:batch_progress": "import batches",
-    "imports:batch_report": "import batches",
-    "imports:batch_promote": "import batches",
-    "imports:batch_discard": "import batches",
-    "imports:batch_resume": "import batches",
-    "api:import-batch-detail": "import batches (TestImportBatchApi)",
-    "api:import-batch-discard": "import batches",
-    "api:import-batch-promote": "import batches",
-    "api:import-batch-resume": "import batches",
-    "api:import-batch-rows": "import batches",
     "retention:review_detail": "retention reviews: the DPO's (own tests)",
     "retention:review_decide": "retention reviews",
     "retention:review_propose": "retention reviews",
@@ -145,6 +134,17 @@ OBJECT_ROUTES = {
     "api:attachment-detail": "attachment",
     "api:attachment-download": "attachment",
     "api:attachment-remove": "attachment",
+    "imports:batch_detail": "import_batch",
+    "imports:batch_progress": "import_batch",
+    "imports:batch_report": "import_batch",
+    "imports:batch_promote": "import_batch",
+    "imports:batch_discard": "import_batch",
+    "imports:batch_resume": "import_batch",
+    "api:import-batch-detail": "import_batch",
+    "api:import-batch-discard": "import_batch",
+    "api:import-batch-promote": "import_batch",
+    "api:import-batch-resume": "import_batch",
+    "api:import-batch-rows": "import_batch",
 }
 
 #: Routes that resolve a record of any searchable type by its public id alone.
@@ -310,6 +310,17 @@ def make_objects(case: Case, cast: Cast) -> tuple[dict[str, Any], list[str]]:
 
         upload = SimpleUploadedFile("route-contract.pdf", pdf(b"route contract"))
         values["public_id"] = attachment_add(actor=owner.actor, record=record, upload=upload).public_id
+    if case.maker == "import_batch":  # the kernel's test import type (kssp.core.testing.recordkind)
+        from kssp.core.imports.registry import register_import_type
+        from kssp.core.imports.services import import_batch_create
+
+        register_import_type(import_string("kssp.core.testing.recordkind.imports.SAMPLE_IMPORT"))
+        content = (
+            b"kind,title,body,classification,handling_code,valid_until,contains_personal_data\r\n"
+            b"notice,Route contract,Serial AK-000001,1,,,0\r\n"
+        )
+        batch = import_batch_create(actor=owner.actor, import_type_code="samples", filename="samples.csv", content=content)
+        values["public_id"] = batch.public_id
     if case.maker == "api_token":
         token, _key = import_string("kssp.accounts.services.api_token_create")(actor=owner.actor, name="route contract")
         values["public_id"] = token.public_id
