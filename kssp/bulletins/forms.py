@@ -8,9 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kssp.accounts.forms import BootstrapMixin
 from kssp.bulletins.choices import BulletinKind, BulletinStatus
-from kssp.core.forms import DateInput
+from kssp.core.forms import BootstrapMixin, DateInput
 from kssp.core.markings import Classification, HandlingCode
 
 

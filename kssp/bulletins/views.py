@@ -1,10 +1,7 @@
-"""Bulletin pages (issue #2 point 7): list with filters and the existence-only check, create, detail
-with status timeline, edit, issue/withdraw, statistics. Sharing and the grants panel come from the
-kernel (``{% grants_panel %}``, kssp.core.views_grants); sign-in from the LoginRequired middleware.
-
-Views parse input, call one selector or service and render (ARCHITECTURE rules 1-2). A record the
-actor may not see answers 404 exactly like a missing one; a service's refusal comes back as field
-errors on the form with HTTP 400, and nothing is half-saved because every service is atomic.
+"""Bulletin pages (issue #2 point 7): the kernel's record pages (list, create, detail, edit, issue and
+withdraw; kssp.core.views_records) with the bulletin's wording, plus what only bulletins have: the
+existence-only check of other institutions and the statistics. Sharing and the grants panel come from
+the kernel too ({% grants_panel %}), sign-in from the LoginRequired middleware.
 """
 
 from __future__ import annotations
@@ -12,95 +9,87 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from kssp.accounts.forms import filter_form
 from kssp.bulletins import permissions as perms
 from kssp.bulletins import services
-from kssp.bulletins.choices import ALLOWED_TRANSITIONS, BulletinKind, BulletinStatus
+from kssp.bulletins.choices import BulletinKind, BulletinStatus
 from kssp.bulletins.filters import BulletinFilterSet
-from kssp.bulletins.forms import BulletinForm, HitCheckForm, TransitionForm, TransitionReasonForm
+from kssp.bulletins.forms import BulletinForm, HitCheckForm, TransitionReasonForm
 from kssp.bulletins.models import Bulletin
-from kssp.bulletins.selectors import bulletin_get_visible_to, bulletin_list_visible_to
 from kssp.core import access_exceptions
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.markings import Classification
-from kssp.core.policy import Actor
-from kssp.core.records.access import policy_of
-from kssp.core.web import Failed, Request, call_or_404, done, purpose_of, require_perm, run_service, wants_fragment
-
-PAGE_SIZE = 25
-# Stable purposes for the consultation log (the page the reading happened on); a caller may pass its
-# own with ?purpose=… (for example a link from a case file).
-PURPOSE_DETAIL = "bulletin detail page"
-PURPOSE_EDIT = "bulletin edit page"
-
-def _read(actor: Actor, public_id: Any, purpose: str) -> Bulletin:
-    """The bulletin for display; the selector logs the consultation when it holds personal data."""
-    return call_or_404(bulletin_get_visible_to, actor=actor, public_id=public_id, purpose=purpose)
+from kssp.core.views_records import RecordPages
+from kssp.core.web import Request, require_perm, run_service, wants_fragment
 
 
-def _target(actor: Actor, public_id: Any) -> Bulletin:
-    """The bulletin an action is about, not displayed (so no consultation event); 404 if not visible."""
-    bulletin = bulletin_list_visible_to(actor=actor).filter(public_id=public_id).first()
-    if bulletin is None:
-        raise Http404
-    return bulletin
-
-
-# --- list, hit check --------------------------------------------------------------------------------
-
-
-def _list_context(request: Request) -> dict[str, Any]:
-    actor = request.actor
-    filterset = BulletinFilterSet(request.GET or None, queryset=bulletin_list_visible_to(actor=actor))
-    filter_form(filterset.form)
-    page_obj = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    can_create = actor.has_perm(perms.CREATE)
-    filtered = any(v for k, v in request.GET.items() if k != "page")
-    return {
-        "table": {
-            "id": "bulletins",
-            "url": reverse("bulletins:bulletin_list"),
-            "caption": _("Bulletins you may see"),
-            "filterset": filterset,
-            "page_obj": page_obj,
-            "columns": [_("Number"), _("Title"), _("Kind"), _("Classification"), _("Status"), _("Owner"), _("Valid until")],
-            "row_template": "bulletins/partials/_bulletin_row.html",
-            "empty_message": (
-                _("No bulletin matches these filters.") if filtered else _("There are no bulletins you may see yet.")
-            ),
-            "empty_action_url": reverse("bulletins:bulletin_create") if can_create and not filtered else "",
-            "empty_action_label": _("Draft a bulletin"),
-        },
-        "can_create": can_create,
-        "can_check": actor.has_perm(access_exceptions.HITS_CHECK),
-        "can_see_statistics": actor.has_perm(access_exceptions.STATS_AGGREGATE),
+class BulletinPages(RecordPages):
+    writes = services.writes
+    form_class = BulletinForm
+    filterset_class = BulletinFilterSet
+    columns = (
+        gettext_lazy("Number"), gettext_lazy("Title"), gettext_lazy("Kind"), gettext_lazy("Classification"),
+        gettext_lazy("Status"), gettext_lazy("Owner"), gettext_lazy("Valid until"),
+    )
+    row_template = "bulletins/partials/_bulletin_row.html"
+    list_template = "bulletins/bulletin_list.html"
+    detail_template = "bulletins/bulletin_detail.html"
+    texts = {
+        "lead": gettext_lazy("Lookouts, notices and alerts your unit holds or that were shared with you."),
+        "caption": gettext_lazy("Bulletins you may see"),
+        "empty": gettext_lazy("There are no bulletins you may see yet."),
+        "empty_filtered": gettext_lazy("No bulletin matches these filters."),
+        "create": gettext_lazy("Draft a bulletin"),
+        "save_new": gettext_lazy("Save as draft"),
     }
 
+    def list_extra(self, request: Request) -> dict[str, Any]:
+        can_check = request.actor.has_perm(access_exceptions.HITS_CHECK)
+        return {
+            "can_check": can_check,
+            "hit_form": HitCheckForm() if can_check else None,
+            "can_see_statistics": request.actor.has_perm(access_exceptions.STATS_AGGREGATE),
+        }
 
-@never_cache
-def bulletin_list(request: Request) -> HttpResponse:
-    require_perm(request.actor, perms.VIEW)
-    context = _list_context(request)
-    if wants_fragment(request):
-        response = render(request, "components/table.html#results", context)
-    else:
-        context["hit_form"] = HitCheckForm() if context["can_check"] else None
-        response = render(request, "bulletins/bulletin_list.html", context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    def detail_context(self, request: Request, record: Any, **extra: Any) -> dict[str, Any]:
+        context = super().detail_context(request, record, **extra)
+        withdraw_form = TransitionReasonForm(initial={"to": BulletinStatus.WITHDRAWN}, auto_id="id_withdraw_%s")
+        if "transition_errors" in context:  # a refused withdrawal: the reason's error goes on its form
+            withdraw_form = TransitionReasonForm(
+                {"to": BulletinStatus.WITHDRAWN, "reason": context["transition_data"].get("reason", "")},
+                auto_id="id_withdraw_%s",
+            )
+            withdraw_form.is_valid()
+            for error in context["transition_errors"].get("reason", []):
+                withdraw_form.add_error("reason", error)
+        context.update(
+            can_issue=BulletinStatus.ISSUED in context["next_statuses"],
+            can_withdraw=BulletinStatus.WITHDRAWN in context["next_statuses"],
+            withdraw_form=withdraw_form,
+        )
+        return context
+
+    def created_message(self, record: Any) -> str:
+        return _("Bulletin %(number)s was saved as a draft.") % {"number": record.number}
+
+    def transitioned_message(self, record: Any) -> str:
+        if record.status == BulletinStatus.ISSUED:
+            return _("The bulletin was issued.")
+        return _("The bulletin was withdrawn.")
+
+
+pages = BulletinPages()
+
+
+# --- the existence-only check of other institutions ------------------------------------------------
 
 
 def _hit_match(term: str) -> Q:
@@ -127,114 +116,7 @@ def bulletin_hit_check(request: Request) -> HttpResponse:
     status = 200 if hits is not None else 400
     if wants_fragment(request):
         return render(request, "bulletins/bulletin_list.html#hit_check", {"hit_form": form, "hits": hits}, status=status)
-    context = _list_context(request)
-    context.update(hit_form=form, hits=hits)
-    return render(request, "bulletins/bulletin_list.html", context, status=status)
-
-
-# --- create, edit -----------------------------------------------------------------------------------
-
-
-@never_cache
-def bulletin_create(request: Request) -> HttpResponse:
-    actor = request.actor
-    require_perm(actor, perms.CREATE)
-    form = BulletinForm(request.POST or None, clearance=actor.clearance)
-    if request.method == "POST":
-        if form.is_valid():
-            bulletin = run_service(form, services.bulletin_create, actor=actor, **form.cleaned_data)
-            if not isinstance(bulletin, Failed):
-                messages.success(request, _("Bulletin %(number)s was saved as a draft.") % {"number": bulletin.number})
-                return done(request, reverse("bulletins:bulletin_detail", args=[bulletin.public_id]))
-        return render(request, "bulletins/bulletin_form.html", {"form": form, "bulletin": None}, status=400)
-    return render(request, "bulletins/bulletin_form.html", {"form": form, "bulletin": None})
-
-
-@never_cache
-def bulletin_update(request: Request, public_id: Any) -> HttpResponse:
-    actor = request.actor
-    bulletin = _read(actor, public_id, purpose_of(request, PURPOSE_EDIT))
-    if not policy_of(Bulletin).can(actor, "change", bulletin):
-        raise PermissionDenied
-    initial = {name: getattr(bulletin, name) for name in services.EDITABLE}
-    form = BulletinForm(request.POST or None, initial=initial, clearance=actor.clearance)
-    if request.method == "POST":
-        if form.is_valid():
-            changes = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
-            result = run_service(form, services.bulletin_update, actor=actor, bulletin=bulletin, **changes) if changes else bulletin
-            if not isinstance(result, Failed):
-                if changes:
-                    messages.success(request, _("The bulletin was saved."))
-                return done(request, reverse("bulletins:bulletin_detail", args=[bulletin.public_id]))
-        bulletin.refresh_from_db()
-        return render(request, "bulletins/bulletin_form.html", {"form": form, "bulletin": bulletin}, status=400)
-    return render(request, "bulletins/bulletin_form.html", {"form": form, "bulletin": bulletin})
-
-
-# --- detail, status, sharing ------------------------------------------------------------------------
-
-
-def _detail_context(
-    request: Request,
-    bulletin: Bulletin,
-    *,
-    withdraw_form: TransitionReasonForm | None = None,
-    status_errors: list[str] | None = None,
-) -> dict[str, Any]:
-    can_change = policy_of(Bulletin).can(request.actor, "change", bulletin)
-    next_statuses = ALLOWED_TRANSITIONS.get(bulletin.status, frozenset()) if can_change else frozenset()
-    return {
-        "bulletin": bulletin,
-        "can_change": can_change and bulletin.status != BulletinStatus.WITHDRAWN,
-        "can_issue": BulletinStatus.ISSUED in next_statuses,
-        "can_withdraw": BulletinStatus.WITHDRAWN in next_statuses,
-        "withdraw_form": withdraw_form
-        or TransitionReasonForm(initial={"to": BulletinStatus.WITHDRAWN}, auto_id="id_withdraw_%s"),
-        "status_errors": status_errors or [],
-    }
-
-
-@never_cache
-def bulletin_detail(request: Request, public_id: Any) -> HttpResponse:
-    bulletin = _read(request.actor, public_id, purpose_of(request, PURPOSE_DETAIL))
-    return render(request, "bulletins/bulletin_detail.html", _detail_context(request, bulletin))
-
-
-def _rerender_detail(request: Request, public_id: Any, status: int = 400, **forms: Any) -> HttpResponse:
-    # The page shows the content again, so this reading is logged like any other.
-    bulletin = _read(request.actor, public_id, PURPOSE_DETAIL)
-    return render(request, "bulletins/bulletin_detail.html", _detail_context(request, bulletin, **forms), status=status)
-
-
-@never_cache
-@require_POST
-def bulletin_transition(request: Request, public_id: Any) -> HttpResponse:
-    """Issue or withdraw (withdrawing asks for a reason)."""
-    actor = request.actor
-    bulletin = _target(actor, public_id)
-    form = TransitionForm(request.POST)
-    if form.is_valid():
-        result = run_service(form, services.bulletin_transition, actor=actor, bulletin=bulletin,
-                      to=form.cleaned_data["to"], reason=form.cleaned_data["reason"])
-        if not isinstance(result, Failed):
-            if result.status == BulletinStatus.ISSUED:
-                messages.success(request, _("The bulletin was issued."))
-            else:
-                messages.success(request, _("The bulletin was withdrawn."))
-            return done(request, reverse("bulletins:bulletin_detail", args=[bulletin.public_id]))
-    # Reason errors go on the withdraw form; anything else (a refused change of status) above the buttons.
-    withdraw_form = TransitionReasonForm(
-        {"to": BulletinStatus.WITHDRAWN, "reason": request.POST.get("reason", "")}, auto_id="id_withdraw_%s"
-    )
-    withdraw_form.is_valid()
-    status_errors = []
-    for name, errors in form.errors.items():
-        for error in errors:
-            if name == "reason":
-                withdraw_form.add_error("reason", error)
-            else:
-                status_errors.append(error)
-    return _rerender_detail(request, public_id, withdraw_form=withdraw_form, status_errors=status_errors)
+    return pages.list_view(request, status=status, hit_form=form, hits=hits)
 
 
 # --- statistics (the aggregate exception) ----------------------------------------------------------

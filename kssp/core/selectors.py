@@ -78,11 +78,11 @@ def home_summary(*, actor: Actor) -> dict[str, Any]:
 def _visible_records_q(actor: Actor) -> Q:
     """Grants whose record the actor can see now (for every registered protected-record model)."""
     q = NOTHING
-    for model in registered_policies():
-        if not issubclass(model, ProtectedRecord):
-            continue
+    protected = [model for model in registered_policies() if issubclass(model, ProtectedRecord)]
+    content_types = ContentType.objects.get_for_models(*protected)  # one query while the cache is cold
+    for model in protected:
         visible = model._default_manager.visible_to(actor).values("pk")
-        q |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=visible)
+        q |= Q(content_type=content_types[model], object_id__in=visible)
     return q
 
 

@@ -19,7 +19,7 @@ dependent record (``exhibit.custody_events``) are scoped through the parent the 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -50,8 +50,19 @@ def integrity_checks(reason: str) -> Iterator[None]:
         _integrity_checks.reset(token)
 
 
+# Who writes the consultation event when a logged list is read (kssp.core.records.access sets it: the
+# models layer does not import the records layer).
+_reading_logger: Callable[[Any, type[models.Model], list[Any], str], None] | None = None
+
+
+def set_reading_logger(logger: Callable[[Any, type[models.Model], list[Any], str], None]) -> None:
+    global _reading_logger
+    _reading_logger = logger
+
+
 class ProtectedQuerySet(models.QuerySet[_M]):
     _kssp_scope: str | None = None
+    _kssp_reading: tuple[Any, str] | None = None  # (actor, purpose): log the rows when they are read
 
     # --- saying for whom ------------------------------------------------------------------------
     def visible_to(self, actor: Actor) -> ProtectedQuerySet[_M]:
@@ -63,6 +74,15 @@ class ProtectedQuerySet(models.QuerySet[_M]):
             raise UnscopedQuery(f"{self.model._meta.label} has no record-type declaration")
         clone = self.filter(declaration.visible_q(actor))
         clone._kssp_scope = "actor"
+        return clone
+
+    def logged_for(self, actor: Actor, purpose: str) -> ProtectedQuerySet[_M]:
+        """Rows read from this query set are a consultation: when it is evaluated (a page of a list, an
+        API page, an export), one audit event names the records returned that hold personal data, with
+        the purpose. Counting them is not a reading. Only whole records are logged: a ``values()``
+        query of a personal-data type is for kernel bookkeeping, not for display."""
+        clone = self._chain()  # type: ignore[attr-defined]
+        clone._kssp_reading = (actor, purpose)
         return clone
 
     def unscoped(self, *, reason: str) -> ProtectedQuerySet[_M]:
@@ -81,6 +101,7 @@ class ProtectedQuerySet(models.QuerySet[_M]):
     def _clone(self) -> Any:
         clone = super()._clone()  # type: ignore[misc]
         clone._kssp_scope = self._kssp_scope
+        clone._kssp_reading = self._kssp_reading
         return clone
 
     def none(self) -> Any:
@@ -96,9 +117,15 @@ class ProtectedQuerySet(models.QuerySet[_M]):
 
     # --- every way a query set reaches the database ----------------------------------------------
     def _fetch_all(self) -> None:
-        if self._result_cache is None:
+        fresh = self._result_cache is None
+        if fresh:
             self._require_scope()
         super()._fetch_all()  # type: ignore[misc]
+        if fresh and self._kssp_reading is not None and self._result_cache and _reading_logger is not None:
+            rows = [row for row in self._result_cache if isinstance(row, models.Model)]
+            if rows:
+                actor, purpose = self._kssp_reading
+                _reading_logger(actor, self.model, rows, purpose)
 
     def iterator(self, chunk_size: int | None = None) -> Any:
         self._require_scope()

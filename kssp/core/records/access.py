@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from kssp.core.exceptions import NotFound
+from kssp.core.models.scoping import set_reading_logger
 from kssp.core.policy import NOTHING, Actor
 from kssp.core.records.declaration import RecordType
 from kssp.core.records.registry import declaration_for, declarations
@@ -198,17 +199,39 @@ def record_url(record: Any) -> str | None:
 
 
 def record_list_visible_to(*, actor: Actor, model: type[models.Model], purpose: str = "") -> Any:
-    """The records of a declared type that ``actor`` may see now. For a type that holds personal data,
-    reading the list is a consultation: one event, with the purpose (LED Art. 25)."""
+    """The records of a declared type that ``actor`` may see now. Reading them is a consultation when
+    they hold personal data: when the list is read (a page, an API page, an export), one event names the
+    records returned, with the purpose (LED Art. 25); counting is not a reading."""
     declaration = declaration_for(model)
     if declaration is None:
         raise LookupError(f"{model._meta.label} is not a declared record type")
     qs = declaration.list_queryset(model._default_manager.visible_to(actor))  # type: ignore[attr-defined]
-    if declaration.personal_data and actor.is_authenticated:
-        from kssp.core.audit import audit_record
-
-        audit_record(actor=actor, event=f"{declaration.event_prefix}.listed", purpose=purpose or "list")
+    if actor.is_authenticated:
+        qs = qs.logged_for(actor, purpose or f"{declaration.code} list")  # type: ignore[attr-defined]
     return qs
+
+
+def log_list_reading(actor: Actor, model: type[models.Model], rows: list[Any], purpose: str) -> None:
+    """One consultation event for the rows of a list read by ``actor`` that hold personal data, naming
+    them by number only (the chain never carries their content)."""
+    declaration = declaration_for(model)
+    if declaration is None:
+        return
+    personal = [row for row in rows if declaration.holds_personal_data(row)]
+    if not personal:
+        return
+    from django.db import transaction
+
+    from kssp.core.audit import audit_record
+
+    with transaction.atomic():
+        audit_record(
+            actor=actor, event=f"{declaration.event_prefix}.listed", purpose=purpose,
+            extra={"count": len(personal), "records": [declaration.number(row) for row in personal[:500]]},
+        )
+
+
+set_reading_logger(log_list_reading)
 
 
 def record_get_visible_to(*, actor: Actor, model: type[models.Model], public_id: Any, purpose: str = "") -> Any:

@@ -17,6 +17,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from kssp.core.audit import payload_for
 from kssp.core.exceptions import NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.markings import Classification, HandlingCode
@@ -268,12 +269,16 @@ def test_reading_personal_data_writes_a_consultation_event_with_the_purpose(cast
         record_get_visible_to(actor=cast.outsider.actor, model=model, public_id=record.public_id, purpose="curiosity")
     assert not _events_since(since, f"{declaration.event_prefix}.consulted")
 
-    if declaration.personal_data:  # the whole type is personal data: reading the list is a consultation too
-        since = _last_seq()
-        listed = record_list_visible_to(actor=actor, model=model, purpose="contract: list for case 17/2026")
-        assert record in list(listed)
-        events = _events_since(since, f"{declaration.event_prefix}.listed")
-        assert [e.purpose for e in events] == ["contract: list for case 17/2026"], events
+    # Reading a list that returns it is a consultation too: one event naming the records by number;
+    # counting them is not a reading.
+    since = _last_seq()
+    listed = record_list_visible_to(actor=actor, model=model, purpose="contract: list for case 17/2026")
+    assert listed.filter(pk=record.pk).count() == 1
+    assert not _events_since(since, f"{declaration.event_prefix}.listed")
+    assert record in list(listed)
+    events = _events_since(since, f"{declaration.event_prefix}.listed")
+    assert [e.purpose for e in events] == ["contract: list for case 17/2026"], events
+    assert declaration.number(record) in payload_for(events[0])["extra"]["records"]
 
 
 @per_type([label for label in LABELS if _person_data(label) is None])

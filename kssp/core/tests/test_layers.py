@@ -323,8 +323,6 @@ EXCEPTIONS = {
     ("kssp.api.urls", "kssp.accounts.api.urls"): "the API root mounts each module's router (composition root)",
     ("kssp.api.urls", "kssp.bulletins.api.urls"): "the API root mounts each module's router (composition root)",
     ("kssp.bulletins.api.views", "kssp.accounts.api.grants"): "share/revoke API actions; to the kernel web toolkit (#6 point 4)",
-    ("kssp.bulletins.forms", "kssp.accounts.forms"): "BootstrapMixin, a form helper that belongs in the kernel web toolkit",
-    ("kssp.bulletins.views", "kssp.accounts.forms"): "apply_service_error, filter_form: kernel web toolkit helpers",
     ("kssp.demo.management.commands.seed_demo", "kssp.accounts.actor"): "seeding acts as the demo people: their Actor",
 }
 

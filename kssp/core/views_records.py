@@ -1,0 +1,254 @@
+"""The pages every record type gets from its declaration and its writes (issue #6 point 4): list with
+filters (htmx-refreshed results, an empty state that tells the truth), create, detail, edit and change
+of status. A module subclasses ``RecordPages``, names its form, filters, columns and detail template,
+and mounts ``pages.urls()``; sign-in comes from the middleware, access from the declaration's policy,
+writes from the module's ``RecordWrites`` (404 before 403, field errors on the form with HTTP 400).
+
+URL names, in the module's namespace, follow the record type's code: ``<code>_list``,
+``<code>_create``, ``<code>_detail``, ``<code>_update`` and ``<code>_transition``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path, reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from kssp.core.forms import filter_form
+from kssp.core.records.access import record_get_visible_to, record_list_visible_to
+from kssp.core.records.declaration import RecordType
+from kssp.core.services.records import RecordWrites
+from kssp.core.web import Failed, Request, call_or_404, done, purpose_of, require_perm, run_service, wants_fragment
+
+
+class RecordPages:
+    """The list, create, detail, edit and status pages of one record type."""
+
+    writes: ClassVar[RecordWrites[Any]]
+    form_class: ClassVar[type[forms.Form]]  # takes ``clearance=``; its fields are the writes' editable ones
+    filterset_class: ClassVar[Any]
+    columns: ClassVar[tuple[Any, ...]] = ()
+    row_template: ClassVar[str]
+    detail_template: ClassVar[str]
+    list_template: ClassVar[str] = "records/record_list.html"
+    form_template: ClassVar[str] = "records/record_form.html"
+    page_size: ClassVar[int] = 25
+    # Wording a module gives its pages (lazy strings, translated).
+    texts: ClassVar[dict[str, Any]] = {}
+
+    # --- derived from the declaration ----------------------------------------------------------
+    @property
+    def declaration(self) -> RecordType:
+        return self.writes.declaration
+
+    @property
+    def model(self) -> Any:
+        return self.writes.model
+
+    def url(self, page: str, *args: Any) -> str:
+        namespace = self.declaration.model._meta.app_label
+        return reverse(f"{namespace}:{self.declaration.code}_{page}", args=args)
+
+    def text(self, key: str, default: Any) -> str:
+        return str(self.texts.get(key, default))
+
+    @property
+    def purpose_detail(self) -> str:
+        return f"{self.declaration.code} detail page"
+
+    @property
+    def purpose_edit(self) -> str:
+        return f"{self.declaration.code} edit page"
+
+    # --- hooks ------------------------------------------------------------------------------------
+    def list_extra(self, request: Request) -> dict[str, Any]:
+        """More context for the list page (module buttons, panels)."""
+        return {}
+
+    def detail_extra(self, request: Request, record: Any) -> dict[str, Any]:
+        """More context for the detail page (what the actor may do next)."""
+        return {}
+
+    def created_message(self, record: Any) -> str:
+        return _("%(number)s was saved.") % {"number": self.declaration.number(record)}
+
+    # --- reading ----------------------------------------------------------------------------------
+    def read(self, request: Request, public_id: Any, purpose: str) -> Any:
+        """The record for display; reading personal data writes the consultation event."""
+        return call_or_404(record_get_visible_to, actor=request.actor, model=self.model, public_id=public_id, purpose=purpose)
+
+    def target(self, request: Request, public_id: Any) -> Any:
+        """The record an action is about, not displayed (no consultation event); 404 if not visible."""
+        record = self.model.objects.visible_to(request.actor).filter(public_id=public_id).first()
+        if record is None:
+            raise Http404
+        return record
+
+    # --- list -----------------------------------------------------------------------------------
+    def list_context(self, request: Request) -> dict[str, Any]:
+        actor = request.actor
+        # The page of rows shown is the reading: one consultation event names those holding personal data.
+        queryset = record_list_visible_to(actor=actor, model=self.model, purpose=f"{self.declaration.code} list page")
+        filterset = self.filterset_class(request.GET or None, queryset=queryset)
+        filter_form(filterset.form)
+        page_obj = Paginator(filterset.qs, self.page_size).get_page(request.GET.get("page"))
+        can_create = bool(self.declaration.create_perm) and actor.has_perm(self.declaration.create_perm)
+        filtered = any(v for k, v in request.GET.items() if k != "page")
+        return {
+            "pages": self,
+            "plural_label": self.declaration.plural_label,
+            "table": {
+                "id": self.declaration.code + "s",
+                "url": self.url("list"),
+                "caption": self.text("caption", _("Records you may see")),
+                "filterset": filterset,
+                "page_obj": page_obj,
+                "columns": [str(c) for c in self.columns],
+                "row_template": self.row_template,
+                "empty_message": self.text("empty_filtered", _("No record matches these filters.")) if filtered
+                else self.text("empty", _("There are no records you may see yet.")),
+                "empty_action_url": self.url("create") if can_create and not filtered else "",
+                "empty_action_label": self.text("create", _("New record")),
+            },
+            "can_create": can_create,
+            "create_url": self.url("create") if can_create else "",
+            "create_label": self.text("create", _("New record")),
+            "lead": self.text("lead", ""),
+            **self.list_extra(request),
+        }
+
+    def list_view(self, request: Request, *, template: str | None = None, status: int = 200, **extra: Any) -> HttpResponse:
+        require_perm(request.actor, self.declaration.view_perm)
+        context = self.list_context(request)
+        context.update(extra)
+        if wants_fragment(request) and not extra:
+            response = render(request, "components/table.html#results", context)
+        else:
+            response = render(request, template or self.list_template, context, status=status)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+    # --- create and edit --------------------------------------------------------------------------
+    def form_page(self, request: Request, form: forms.Form, record: Any, *, status: int = 200) -> HttpResponse:
+        context = {
+            "pages": self, "form": form, "record": record, "plural_label": self.declaration.plural_label,
+            "list_url": self.url("list"), "record_url": self.url("detail", record.public_id) if record else "",
+            "record_name": self.declaration.number(record) if record else "",
+            "title": self.text("create", _("New record")) if record is None
+            else _("Edit %(number)s") % {"number": self.declaration.number(record)},
+            "submit_label": self.text("save_new", _("Save")) if record is None else _("Save"),
+        }
+        return render(request, self.form_template, context, status=status)
+
+    def create_view(self, request: Request) -> HttpResponse:
+        actor = request.actor
+        require_perm(actor, self.declaration.create_perm)
+        form = self.form_class(request.POST or None, clearance=actor.clearance)  # type: ignore[call-arg]
+        if request.method == "POST":
+            if form.is_valid():
+                record = run_service(form, self.writes.create, actor=actor, **form.cleaned_data)
+                if not isinstance(record, Failed):
+                    messages.success(request, self.created_message(record))
+                    return done(request, self.url("detail", record.public_id))
+            return self.form_page(request, form, None, status=400)
+        return self.form_page(request, form, None)
+
+    def update_view(self, request: Request, public_id: Any) -> HttpResponse:
+        actor = request.actor
+        record = self.read(request, public_id, purpose_of(request, self.purpose_edit))
+        if not self.declaration.can(actor, "change", record):
+            raise PermissionDenied
+        initial = {name: getattr(record, name) for name in self.writes.editable}
+        form = self.form_class(request.POST or None, initial=initial, clearance=actor.clearance)  # type: ignore[call-arg]
+        if request.method == "POST":
+            if form.is_valid():
+                changes = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
+                result = run_service(form, self.writes.update, actor=actor, record=record, **changes) if changes else record
+                if not isinstance(result, Failed):
+                    if changes:
+                        messages.success(request, _("The changes were saved."))
+                    return done(request, self.url("detail", record.public_id))
+            record.refresh_from_db()
+            return self.form_page(request, form, record, status=400)
+        return self.form_page(request, form, record)
+
+    # --- detail and change of status ------------------------------------------------------------
+    def detail_context(self, request: Request, record: Any, **extra: Any) -> dict[str, Any]:
+        actor = request.actor
+        can_change = self.declaration.can(actor, "change", record) and not self.declaration.append_only
+        status_field = self.writes.status_field
+        current = str(getattr(record, status_field, ""))
+        next_statuses = self.writes.transitions.get(current, frozenset()) if can_change else frozenset()
+        return {
+            "pages": self,
+            self.declaration.code: record,
+            "record": record,
+            "plural_label": self.declaration.plural_label,
+            "list_url": self.url("list"),
+            "can_change": can_change and self.writes.refuse_update(record) is None,
+            "next_statuses": next_statuses,
+            "transition_url": self.url("transition", record.public_id) if next_statuses else "",
+            "status_errors": [],
+            **self.detail_extra(request, record),
+            **extra,
+        }
+
+    def detail_view(self, request: Request, public_id: Any) -> HttpResponse:
+        record = self.read(request, public_id, purpose_of(request, self.purpose_detail))
+        return render(request, self.detail_template, self.detail_context(request, record))
+
+    def transition_form(self, data: Any = None) -> forms.Form:
+        return TransitionForm(data)
+
+    def transition_view(self, request: Request, public_id: Any) -> HttpResponse:
+        actor = request.actor
+        record = self.target(request, public_id)
+        form = self.transition_form(request.POST)
+        if form.is_valid():
+            result = run_service(form, self.writes.transition, actor=actor, record=record,
+                                 to=form.cleaned_data["to"], reason=form.cleaned_data.get("reason", ""))
+            if not isinstance(result, Failed):
+                messages.success(request, self.transitioned_message(result))
+                return done(request, self.url("detail", record.public_id))
+        # Shown again (a reading like any other), with the refusal beside the status actions.
+        record = self.read(request, public_id, self.purpose_detail)
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        context = self.detail_context(request, record, transition_errors=errors, transition_data=request.POST,
+                                      status_errors=[e for name, errs in errors.items() if name != "reason" for e in errs])
+        return render(request, self.detail_template, context, status=400)
+
+    def transitioned_message(self, record: Any) -> str:
+        status = getattr(record, f"get_{self.writes.status_field}_display", lambda: "")()
+        return _("The status is now “%(status)s”.") % {"status": status}
+
+    # --- URLs -----------------------------------------------------------------------------------
+    def urls(self) -> list[URLPattern]:
+        code = self.declaration.code
+        patterns = [
+            path("", never_cache(self.list_view), name=f"{code}_list"),
+            path("<uuid:public_id>/", never_cache(self.detail_view), name=f"{code}_detail"),
+        ]
+        if self.declaration.create_perm:
+            patterns.append(path("new/", never_cache(self.create_view), name=f"{code}_create"))
+        if self.writes.editable and not self.declaration.append_only:
+            patterns.append(path("<uuid:public_id>/edit/", never_cache(self.update_view), name=f"{code}_update"))
+        if self.writes.transitions:
+            patterns.append(
+                path("<uuid:public_id>/status/", never_cache(require_POST(self.transition_view)), name=f"{code}_transition")
+            )
+        return patterns
+
+
+class TransitionForm(forms.Form):
+    to = forms.CharField(max_length=40)
+    reason = forms.CharField(max_length=2000, required=False)
