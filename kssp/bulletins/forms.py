@@ -63,3 +63,23 @@ class HitCheckForm(BootstrapMixin, forms.Form):
     )
     purpose = forms.CharField(label=_("Purpose of the check"), max_length=300,
                               help_text=_("Recorded in the audit trail and shown to the owner."))
+
+
+class QuickCaptureForm(BootstrapMixin, forms.Form):
+    """The few fields one can type at a scene; the rest is completed later on the full form."""
+
+    public_id = forms.UUIDField(widget=forms.HiddenInput())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=BulletinKind.choices, initial=BulletinKind.LOOKOUT)
+    classification = forms.TypedChoiceField(
+        label=_("Classification"), choices=Classification.choices, coerce=int, initial=Classification.RESTRICTED,
+    )
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 5}))
+    contains_personal_data = forms.BooleanField(label=_("Holds personal data"), required=False)
+
+    def __init__(self, *args: Any, clearance: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Display only what the actor may choose; the service refuses the rest anyway.
+        self.fields["classification"].widget.choices = [  # type: ignore[attr-defined]
+            (value, label) for value, label in Classification.choices if value <= clearance
+        ]

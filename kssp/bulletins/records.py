@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from kssp.bulletins import permissions as perms
 from kssp.bulletins.choices import BulletinKind, BulletinStatus
 from kssp.bulletins.filters import BulletinFilterSet
+from kssp.bulletins.forms import QuickCaptureForm
 from kssp.bulletins.imports import BULLETIN_IMPORT
 from kssp.bulletins.models import Bulletin
 from kssp.core.exports.registry import Column
@@ -93,6 +94,7 @@ class BulletinRecord(RecordType):
         sweep_filter=~Q(title=ANONYMISED),
     )
     notification_targets = ("owner_unit", "created_by")
+    offline_form = QuickCaptureForm
 
     def may_share(self, obj: Bulletin) -> bool:  # type: ignore[override]
         return obj.status != BulletinStatus.WITHDRAWN

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from kssp.bulletins import quick_capture
 from kssp.bulletins.models import Bulletin
+from kssp.core import views_capture as quick_capture
 from kssp.core.markings import Classification
 from kssp.core.models.audit import AuditEvent
 from kssp.core.offline_capture.models import OfflineSubmission
