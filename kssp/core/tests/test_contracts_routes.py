@@ -89,12 +89,6 @@ NO_RECORD_PARAMETER = {
 #: Routes naming an object the outsider contract does not build yet. Route name → what is missing.
 #: Each has its own tests; listed here so that the gap is visible and new routes cannot join silently.
 OUTSIDER_NOT_COVERED = {
-    "directory:membership_grant": "units: adding a member needs an administrator of the unit's institution",
-    "directory:membership_end": "memberships: administrators of the institution (own tests)",
-    "directory:clearance_record": "memberships (see directory:membership_end)",
-    "api:user-detail": "users (TestUserApi: foreign_owner)",
-    "api:membership-detail": "memberships (TestMembershipApi: foreign_owner)",
-    "api:membership-end": "memberships (TestMembershipApi)",
     "retention:review_detail": "retention reviews: the DPO's (own tests)",
     "retention:review_decide": "retention reviews",
     "retention:review_propose": "retention reviews",
@@ -129,6 +123,12 @@ OBJECT_ROUTES = {
     "api:audit-event-detail": "audit_event",
     "directory:unit_members": "intelligence_unit",
     "api:unit-detail": "intelligence_unit",
+    "directory:membership_grant": "admin_unit",
+    "directory:membership_end": "membership",
+    "directory:clearance_record": "membership",
+    "api:membership-detail": "membership",
+    "api:membership-end": "membership",
+    "api:user-detail": "user",
     "attachments:download": "attachment",
     "attachments:remove": "attachment",
     "api:attachment-detail": "attachment",
@@ -316,6 +316,14 @@ def make(case: Case, cast: Cast) -> Made:
                         make_person("dk_admin", institution="DK", role="administrator"))
         inside = make_person("aki_reader", institution="AKI", unit="ANALIZA", role="intelligence_analyst")
         return Made({"public_id": unit.public_id}, inside, cast.outsider)
+    if case.maker in ("admin_unit", "membership"):  # administrators' pages: administrators on both sides
+        make_person = import_string("kssp.accounts.testing.make_person")
+        admins = (make_person("kp_admin", institution="KP", role="administrator"),
+                  make_person("dk_admin", institution="DK", role="administrator"))
+        target = cast.owner.membership.unit if case.maker == "admin_unit" else cast.owner.membership
+        return Made({"public_id": target.public_id}, *admins)
+    if case.maker == "user":
+        return Made({"public_id": cast.owner.user.public_id}, cast.owner, cast.outsider)
     values, _ids = make_objects(case, cast)
     return Made(values, cast.owner, cast.outsider)
 
