@@ -22,7 +22,7 @@ _SINGLE = dict(
 )
 _DIGRAPHS = {"lj": "љ", "nj": "њ", "dž": "џ", "dz\u030c": "џ"}
 _PROTECTED = re.compile(
-    r"(%\([^)]*\)[sdif]|%[sdif%]|\{[^}]*\}|<[^>]*>|&[a-z]+;|https?://\S+"
+    r"(%\([^)]*\)[-+ #0]*\d*(?:\.\d+)?[sdif]|%[sdif%]|\{[^}]*\}|<[^>]*>|&[a-z]+;|https?://\S+"
     r"|(?:TLP|PAP):[A-Z+]+"  # marking names stay as FIRST writes them
     r"|\b\w*_\w*\b"  # identifiers such as valid_from
     r"|\b[A-Za-z]+/[A-Za-z0-9.+-]+\b"  # media types and zone names: application/json

@@ -28,3 +28,7 @@ def test_placeholders_markup_acronyms_and_foreign_words_are_kept():
     assert "%(name)s" in out and "{count}" in out and "<b>TLP</b>" in out
     assert "XK" in out and "https://example.org/x" in out and "API" in out
     assert out.startswith("Пријава") and "кључ" in out
+
+
+def test_placeholders_with_a_precision_are_kept():
+    assert latin_to_cyrillic("trajalo %(seconds).1f s, %(n)05d puta") == "трајало %(seconds).1f с, %(n)05d пута"
