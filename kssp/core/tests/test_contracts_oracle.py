@@ -5,10 +5,11 @@ the type's view permission, some expired), clearances (some expired), records of
 anywhere with any classification and handling code, and grants to institutions, to units (ancestors
 of the readers' units included) and to named users bound to an institution (often not the one the user
 acts for), active, expired, revoked or expiring later. For every (membership, record) the expected
-answer comes from ``oracle_sees``: plain Python over the generated description, written from the rules
+answer comes from ``oracle_answers``: plain Python over the generated description, written from the rules
 in docs/security.md, sharing no code with the policy (not ``visible_q``, not the grant query set, not
-``Actor``'s scope helpers). It must equal both faces: ``Model.objects.visible_to(actor)`` and
-``policy.can(actor, "view", record)``.
+``Actor``'s scope helpers). "view" must equal both faces: ``Model.objects.visible_to(actor)`` and
+``policy.can(actor, "view", record)``; "change" and "share" (where handling codes H1/H2 stop a
+grantee's re-sharing) must equal ``policy.can``.
 
 Examples per record type: the ``contracts`` profile (small, for ``make test``); ``HYPOTHESIS_PROFILE=nightly``
 runs the ``nightly`` profile (both registered in the root conftest.py).
@@ -67,6 +68,7 @@ membership_st = st.fixed_dictionaries({
     "unit": st.sampled_from(UNITS),
     "scope": st.sampled_from(SCOPES),
     "has_view": st.sampled_from([True, True, True, False]),
+    "has_share": st.booleans(),
     "valid": st.sampled_from([True, True, True, False]),
 })
 user_st = st.fixed_dictionaries({
@@ -88,6 +90,7 @@ grant_st = st.fixed_dictionaries({
     # a named-user grant is bound to one of the user's own institutions, or to any institution
     "bound_to_own": st.booleans(),
     "state": st.sampled_from(["active", "expired", "revoked", "expires_later"]),
+    "reshare": st.booleans(),
 })
 world_st = st.fixed_dictionaries({
     "users": st.lists(user_st, min_size=1, max_size=4),
@@ -98,13 +101,13 @@ world_st = st.fixed_dictionaries({
 
 
 def _m(unit: tuple[str, str], scope: str, *, has_view: bool = True, valid: bool = True) -> dict[str, Any]:
-    return {"unit": unit, "scope": scope, "has_view": has_view, "valid": valid}
+    return {"unit": unit, "scope": scope, "has_view": has_view, "has_share": True, "valid": valid}
 
 
 def _g(record: int, to: str, *, institution: str = "KP", unit: tuple[str, str] = ("KP", "HQ"), user: int = 0,
-       state: str = "active") -> dict[str, Any]:
+       state: str = "active", reshare: bool = False) -> dict[str, Any]:
     return {"record": record, "to": to, "institution": institution, "unit": unit, "user": user, "bound_to_own": False,
-            "state": state}
+            "state": state, "reshare": reshare}
 
 
 # One world run first for every type, whatever Hypothesis draws after it: each rule decides at least one
@@ -130,8 +133,8 @@ KNOWN_WORLD: dict[str, Any] = {
     ],
     "grants": [
         _g(0, "user", institution="DK", user=0),
-        _g(0, "unit", unit=("DK", "ZL")),
-        _g(1, "unit", unit=("DK", "ZL")),
+        _g(0, "unit", unit=("DK", "ZL"), reshare=True),
+        _g(1, "unit", unit=("DK", "ZL"), reshare=True),
         _g(2, "institution", institution="KP", state="expired"),
         _g(2, "institution", institution="DK", state="revoked"),
         _g(3, "unit", unit=("KP", "HQ"), state="expires_later"),
@@ -201,22 +204,39 @@ def oracle_grant_names(tree: Tree, grant: dict[str, Any], user_index: int, membe
     return grant["grantee_user"] == user_index and grant["grantee_institution"] == institution
 
 
-def oracle_sees(tree: Tree, world: dict[str, Any], user_index: int, membership: dict[str, Any], record_index: int) -> bool:
+def oracle_answers(
+    tree: Tree, world: dict[str, Any], user_index: int, membership: dict[str, Any], record_index: int, *,
+    dependent: bool, may_change: bool, may_share: bool,
+) -> dict[str, bool]:
+    """``{"view", "change", "share"}`` for one membership of one user and one record.
+
+    view: a valid membership with the permission, a clearance (not expired) reaching the classification,
+    and the record in the membership's scope or an active grant naming the institution, a unit at or
+    above the membership's unit, or the user bound to the institution acted for. change: view, and in
+    scope. share: view and the share permission, and in scope, or else a grant naming the reader that
+    allows re-sharing and no handling code H1/H2. A dependent record follows its parent and is never
+    shared on its own. ``may_change``/``may_share``: the membership's role holds the type's (and its
+    parents') change / share permission codes."""
+    nothing = {"view": False, "change": False, "share": False}
     user = world["users"][user_index]
     record = world["records"][record_index]
     if not membership["valid"] or not membership["has_view"]:
-        return False
+        return nothing
     clearance = 0 if user["clearance_expired"] else user["clearance"]
     if record["classification"] > clearance:
-        return False
+        return nothing
     member_unit = tree.by_code[membership["unit"]]
-    if oracle_in_scope(tree, member_unit, membership["scope"], tree.by_code[record["unit"]]):
-        return True
-    return any(
-        oracle_grant_names(tree, grant, user_index, member_unit)
-        for grant in world["grants"]
-        if grant["record_index"] == record_index
-    )
+    in_scope = oracle_in_scope(tree, member_unit, membership["scope"], tree.by_code[record["unit"]])
+    naming = [
+        grant for grant in world["grants"]
+        if grant["record_index"] == record_index and oracle_grant_names(tree, grant, user_index, member_unit)
+    ]
+    if not in_scope and not naming:
+        return nothing
+    share = False
+    if not dependent and may_share:
+        share = in_scope or (record["handling"] not in ("H1", "H2") and any(g["reshare"] for g in naming))
+    return {"view": True, "change": in_scope and may_change, "share": share}
 
 
 # --- building the described world in the database ------------------------------------------------------
@@ -238,6 +258,17 @@ def resolve_grants(world: dict[str, Any], tree: Tree) -> None:
             grant["grantee_institution"] = grant["institution"]
 
 
+def role_permissions(label: str, membership: dict[str, Any]) -> set[str]:
+    """The permission codes the generated role holds: all of the type's, less view and/or share."""
+    declaration = declarations()[label]
+    held = permission_codes(declaration)
+    if not membership["has_view"]:
+        held -= permission_codes(declaration, "view_perm")
+    if not membership["has_share"]:
+        held -= permission_codes(declaration, "share_perm")
+    return held
+
+
 def build(label: str, world: dict[str, Any], tree: Tree) -> tuple[list[Any], list[list[tuple[dict[str, Any], Any]]]]:
     """The records (in the order described) and, per user, (membership description, actor) pairs."""
     declaration = declarations()[label]
@@ -251,8 +282,6 @@ def build(label: str, world: dict[str, Any], tree: Tree) -> tuple[list[Any], lis
     today = timezone.localdate()
     n = next(_serial)
 
-    view = permission_codes(declaration, "view_perm")
-    everything = permission_codes(declaration)
     creator = User.objects.create(username=f"oracle{n}_creator")
     wanted = {tree.by_code[key] for key in UNITS}
     units = {unit.pk: unit for unit in Unit.objects.filter(pk__in=wanted).select_related("institution")}
@@ -274,7 +303,7 @@ def build(label: str, world: dict[str, Any], tree: Tree) -> tuple[list[Any], lis
         for m, mspec in enumerate(spec["memberships"]):
             role = Role.objects.create(
                 code=f"oracle{n}_u{u}_m{m}", name_sq="r", name_sr="r", name_en="r", scope=mspec["scope"],
-                permissions=sorted(everything if mspec["has_view"] else everything - view),
+                permissions=sorted(role_permissions(label, mspec)),
             )
             membership = Membership.objects.create(
                 user=user, unit=units[tree.by_code[mspec["unit"]]], role=role, valid_from=today - dt.timedelta(days=30),
@@ -292,7 +321,7 @@ def build(label: str, world: dict[str, Any], tree: Tree) -> tuple[list[Any], lis
             grantee_type=grant["to"], grantee_institution=institutions[grant["grantee_institution"]],
             grantee_unit=units[grant["grantee_unit"]] if grant["grantee_unit"] is not None else None,
             grantee_user=users[grant["grantee_user"]] if grant["grantee_user"] is not None else None,
-            reason="oracle test",
+            reason="oracle test", may_reshare=grant["reshare"],
             expires_at={"expired": now - dt.timedelta(hours=1), "expires_later": now + dt.timedelta(days=1)}.get(grant["state"]),
             revoked_at=now - dt.timedelta(minutes=5) if grant["state"] == "revoked" else None,
         )
@@ -324,8 +353,13 @@ def test_every_registered_policy_is_a_declared_record_type_or_named_as_not_one()
 def test_visible_to_and_can_agree_with_the_oracle(label):
     ensure_seeded()
     tree = load_tree()
-    model = declarations()[label].model
+    declaration = declarations()[label]
+    model = declaration.model
     policy = policy_of(model)
+    dependent = declaration.is_dependent
+    append_only = any(d.append_only for d in chain(declaration))
+    lineage = chain(declaration)
+    root = lineage[-1]
 
     @settings(
         settings.get_profile(PROFILE), deadline=None,
@@ -343,13 +377,21 @@ def test_visible_to_and_can_agree_with_the_oracle(label):
                 for mspec, actor in pairs:
                     by_query = set(model._default_manager.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))  # type: ignore[attr-defined]
                     for r, record in enumerate(records):
-                        expected = oracle_sees(tree, world, u, mspec, r)
-                        got = (record.pk in by_query, policy.can(actor, "view", record))
-                        assert got == (expected, expected), (
-                            f"{label}: user {u} as {mspec} on record {world['records'][r]}: oracle={expected}, "
-                            f"visible_to={got[0]}, can={got[1]}; grants on it: "
+                        held = role_permissions(label, mspec)
+                        may_change = root.change_perm in held and all(d.change_perm in held for d in lineage if d.change_perm)
+                        may_share = root.share_perm in held
+                        expected = oracle_answers(
+                            tree, world, u, mspec, r, dependent=dependent, may_change=may_change, may_share=may_share
+                        )
+                        if append_only:
+                            expected["change"] = False
+                        got = {action: policy.can(actor, action, record) for action in ("view", "change", "share")}
+                        where = (
+                            f"{label}: user {u} as {mspec} on record {world['records'][r]}; grants on it: "
                             f"{[g for g in world['grants'] if g['record_index'] == r]}"
                         )
+                        assert (record.pk in by_query) == expected["view"], f"visible_to != oracle {expected}: {where}"
+                        assert got == expected, f"can {got} != oracle {expected}: {where}"
             transaction.set_rollback(True)
 
     check()
