@@ -86,6 +86,13 @@ def field_errors(exc: ValidationError) -> dict[str, list[str]]:
     return {"__all__": [str(m) for m in exc.messages]}
 
 
+def _plain(value: Any) -> Any:
+    """A value for the audit payload: a related record by its public id (never its content)."""
+    if isinstance(value, models.Model):
+        return str(getattr(value, "public_id", value.pk))
+    return value
+
+
 class RecordWrites(Generic[M]):
     """Create, update, change of status and share for one record type. Subclass per type."""
 
@@ -124,7 +131,7 @@ class RecordWrites(Generic[M]):
         for extra in (self.status_field if self.transitions else None, declaration.number_field):
             if extra and extra not in names:
                 names.append(extra)
-        return {name: getattr(record, name) for name in names}
+        return {name: _plain(getattr(record, name)) for name in names}
 
     # --- the kernel's part ---------------------------------------------------------------------
     @property
@@ -159,13 +166,16 @@ class RecordWrites(Generic[M]):
         """A new record owned by the actor's unit and institution. ``public_id`` only from offline
         capture (the UUID a device generated, see kssp.core.offline)."""
         declaration = self.declaration
-        require_permission(actor, declaration.create_perm)
         if declaration.parent is not None:
-            # A dependent record is added to a parent the actor may see and change.
+            # A dependent record is added to a parent the actor may see (else 404) and change (else 403).
             parent = data.get(declaration.parent)
             if parent is None:
                 raise ApplicationError(self.not_saved, fields={declaration.parent: [_("This field is required.")]})
             require_visible(actor, parent, "change")
+            if declaration.create_perm:
+                require_permission(actor, declaration.create_perm)
+        else:
+            require_permission(actor, declaration.create_perm)
         self._refuse_unknown(data)
         values = self._checked(actor, data, None)
         ids = actor.ids
@@ -207,13 +217,19 @@ class RecordWrites(Generic[M]):
                        "grantee_unit_id": auto.unit_id},
             )
 
-    @transaction.atomic
-    def update(self, *, actor: Actor, record: M, **changes: Any) -> M:
-        declaration = require_visible(actor, record, "change")
+    def _require_changeable(self, actor: Actor, record: M) -> None:
+        """404 if not visible; an append-only type says so (a fact of the type, not of the record); then 403."""
+        declaration = require_visible(actor, record)
         if declaration.append_only:
             raise ApplicationError(
                 _("This record cannot be changed; record a correction as a new entry."), code="append_only"
             )
+        if not declaration.can(actor, "change", record):
+            raise PermissionDenied()
+
+    @transaction.atomic
+    def update(self, *, actor: Actor, record: M, **changes: Any) -> M:
+        self._require_changeable(actor, record)
         refusal = self.refuse_update(record)
         if refusal is not None:
             raise ApplicationError(refusal, code="not_editable")
@@ -229,11 +245,7 @@ class RecordWrites(Generic[M]):
 
     @transaction.atomic
     def transition(self, *, actor: Actor, record: M, to: str, reason: str = "") -> M:
-        declaration = require_visible(actor, record, "change")
-        if declaration.append_only:
-            raise ApplicationError(
-                _("This record cannot be changed; record a correction as a new entry."), code="append_only"
-            )
+        self._require_changeable(actor, record)
         current = getattr(record, self.status_field)
         if to not in self.transitions.get(current, frozenset()):
             names = dict(record._meta.get_field(self.status_field).flatchoices)  # type: ignore[union-attr]
