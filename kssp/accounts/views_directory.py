@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,23 +27,14 @@ from django.views.decorators.cache import never_cache
 from kssp.accounts import permissions as perms
 from kssp.accounts import services
 from kssp.accounts.choices import InstitutionKind
-from kssp.accounts.forms import apply_service_error
 from kssp.accounts.forms_directory import ClearanceForm, MembershipEndForm, MembershipGrantForm
 from kssp.accounts.models import Clearance, Institution, Membership, Role, Unit
-from kssp.core.exceptions import ApplicationError, NotFound
-from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.permissions import registered_permissions
 from kssp.core.policy import Actor, Scope
 from kssp.core.translit import latin_to_cyrillic
-from kssp.core.web import Request
+from kssp.core.web import Failed, Request, require_perm, run_service
 
 # --- helpers (reads; TODO(#2): move to kssp/accounts/selectors.py) --------------------------------
-
-
-
-def _require(actor: Actor, code: str) -> None:
-    if not actor.is_authenticated or not actor.has_perm(code):
-        raise DjangoPermissionDenied
 
 
 def _abbreviation(institution: Institution) -> str:
@@ -110,24 +100,11 @@ def _status(membership: Membership, today: dt.date) -> str:
     return "current"
 
 
-def _run(form: Any, service: Any, **kwargs: Any) -> Any:
-    """Call a service; a refusal goes on the form (None returned), 404 and 403 become responses."""
-    try:
-        return service(**kwargs)
-    except NotFound:
-        raise Http404 from None
-    except ServicePermissionDenied:
-        raise DjangoPermissionDenied from None
-    except ApplicationError as exc:
-        apply_service_error(form, exc)
-        return None
-
-
 # --- directory ------------------------------------------------------------------------------------
 
 
 def institution_list(request: Request) -> HttpResponse:
-    _require(request.actor, perms.DIRECTORY_VIEW)
+    require_perm(request.actor, perms.DIRECTORY_VIEW)
     by_kind: dict[str, list[Institution]] = {}
     for institution in Institution.objects.filter(active=True).select_related("administrative_owner"):
         institution.abbreviation = _abbreviation(institution)  # type: ignore[attr-defined]
@@ -142,7 +119,7 @@ def institution_list(request: Request) -> HttpResponse:
 
 def institution_detail(request: Request, public_id: Any) -> HttpResponse:
     actor = request.actor
-    _require(actor, perms.DIRECTORY_VIEW)
+    require_perm(actor, perms.DIRECTORY_VIEW)
     institution = Institution.objects.select_related("administrative_owner").filter(public_id=public_id).first()
     if institution is None:
         raise Http404
@@ -156,7 +133,7 @@ def institution_detail(request: Request, public_id: Any) -> HttpResponse:
 
 
 def role_list(request: Request) -> HttpResponse:
-    _require(request.actor, perms.DIRECTORY_VIEW)
+    require_perm(request.actor, perms.DIRECTORY_VIEW)
     catalogue = registered_permissions()
     kinds = dict(InstitutionKind.choices)
     scopes = dict(Scope.choices)
@@ -180,7 +157,7 @@ def role_list(request: Request) -> HttpResponse:
 @never_cache
 def unit_members(request: Request, public_id: Any) -> HttpResponse:
     actor = request.actor
-    _require(actor, perms.MEMBERSHIPS_MANAGE)
+    require_perm(actor, perms.MEMBERSHIPS_MANAGE)
     unit = _admin_unit(actor, public_id)
     today = timezone.localdate()
     valid_clearances = Clearance.objects.filter(revoked_at__isnull=True, valid_from__lte=today, valid_until__gte=today)
@@ -211,17 +188,17 @@ def _form_page(request: Request, form: Any, *, heading: str, intro: str, submit:
 @never_cache
 def membership_grant(request: Request, public_id: Any) -> HttpResponse:
     actor = request.actor
-    _require(actor, perms.MEMBERSHIPS_MANAGE)
+    require_perm(actor, perms.MEMBERSHIPS_MANAGE)
     unit = _admin_unit(actor, public_id)
     back = reverse("directory:unit_members", args=[unit.public_id])
     form = MembershipGrantForm(request.POST if request.method == "POST" else None, unit=unit)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        membership = _run(
+        membership = run_service(
             form, services.membership_create, actor=actor, user=data["username"], unit=unit, role=data["role"],
             valid_from=data["valid_from"], valid_to=data["valid_to"],
         )
-        if membership is not None:
+        if not isinstance(membership, Failed):
             messages.success(request, _("%(user)s is now %(role)s in %(unit)s.")
                              % {"user": membership.user, "role": membership.role.name, "unit": unit.name})
             return redirect(back)
@@ -235,15 +212,15 @@ def membership_grant(request: Request, public_id: Any) -> HttpResponse:
 @never_cache
 def membership_end(request: Request, public_id: Any) -> HttpResponse:
     actor = request.actor
-    _require(actor, perms.MEMBERSHIPS_MANAGE)
+    require_perm(actor, perms.MEMBERSHIPS_MANAGE)
     membership = _admin_membership(actor, public_id)
     if membership.revoked_at is not None:
         raise Http404
     back = reverse("directory:unit_members", args=[membership.unit.public_id])
     form = MembershipEndForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        ended = _run(form, services.membership_end, actor=actor, membership=membership, reason=form.cleaned_data["reason"])
-        if ended is not None:
+        ended = run_service(form, services.membership_end, actor=actor, membership=membership, reason=form.cleaned_data["reason"])
+        if not isinstance(ended, Failed):
             messages.success(request, _("The membership of %(user)s was ended.") % {"user": membership.user})
             return redirect(back)
     return _form_page(
@@ -258,7 +235,7 @@ def membership_end(request: Request, public_id: Any) -> HttpResponse:
 @never_cache
 def clearance_record(request: Request, public_id: Any) -> HttpResponse:
     actor = request.actor
-    _require(actor, perms.CLEARANCES_MANAGE)
+    require_perm(actor, perms.CLEARANCES_MANAGE)
     membership = _admin_membership(actor, public_id)
     if _status(membership, timezone.localdate()) == "ended":
         raise Http404
@@ -266,11 +243,11 @@ def clearance_record(request: Request, public_id: Any) -> HttpResponse:
     form = ClearanceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        clearance = _run(
+        clearance = run_service(
             form, services.clearance_record, actor=actor, user=membership.user, level=data["level"],
             valid_from=data["valid_from"], valid_until=data["valid_until"], reference=data["reference"],
         )
-        if clearance is not None:
+        if not isinstance(clearance, Failed):
             messages.success(request, _("The clearance of %(user)s was recorded.") % {"user": membership.user})
             return redirect(back)
     return _form_page(

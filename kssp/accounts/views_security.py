@@ -55,13 +55,12 @@ from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.forms import apply_service_error
 from kssp.core.policy import Actor, Scope
-from kssp.core.web import Request
+from kssp.core.web import Request, require_perm
 
 OTP_ISSUER = "KSSP"
 
 
 # --- helpers ------------------------------------------------------------------------------------------
-
 
 
 def _anonymous_actor(request: Request) -> Actor:
@@ -90,11 +89,6 @@ def _me(request: Request) -> User:
     if user_id is None:
         raise PermissionDenied
     return User.objects.get(pk=user_id)
-
-
-def _require(actor: Actor, code: str) -> None:
-    if not actor.is_authenticated or not actor.has_perm(code):
-        raise PermissionDenied
 
 
 def _safe_next(request: Request, candidate: str | None) -> str:
@@ -391,7 +385,7 @@ def activity(request: Request) -> HttpResponse:
 @never_cache
 def break_glass(request: Request) -> HttpResponse:
     actor = request.actor
-    _require(actor, perms.BREAK_GLASS)
+    require_perm(actor, perms.BREAK_GLASS)
     maximum = int(security.setting("BREAK_GLASS_MAX_MINUTES"))
     form = BreakGlassForm(request.POST or None, types=services.break_glass_types(), max_minutes=maximum)
     status = 200
@@ -475,7 +469,7 @@ def _user_of_institution(actor: Actor, public_id: Any) -> User:
 @never_cache
 def account_security_admin(request: Request) -> HttpResponse:
     actor = request.actor
-    _require(actor, perms.USERS_MANAGE)
+    require_perm(actor, perms.USERS_MANAGE)
     issued: dict[str, Any] | None = None
     status = 200
     if request.method == "POST":
@@ -520,7 +514,7 @@ def account_security_admin(request: Request) -> HttpResponse:
 @never_cache
 def access_review(request: Request) -> HttpResponse:
     actor = request.actor
-    _require(actor, perms.MEMBERSHIPS_MANAGE)
+    require_perm(actor, perms.MEMBERSHIPS_MANAGE)
     status = 200
     if request.method == "POST":
         form = MembershipReviewForm(request.POST)

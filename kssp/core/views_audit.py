@@ -46,7 +46,7 @@ from kssp.core.selectors import (
     can_search_audit,
 )
 from kssp.core.services.audit_ui import AUDIT_EXPORT, audit_chain_verify, audit_export_record, audit_search_record
-from kssp.core.web import Request
+from kssp.core.web import Request, wants_fragment
 
 AUDIT_VERIFY = "audit.verify"
 PAGE_SIZE = 50
@@ -55,7 +55,6 @@ MAX_SEQ = 2**63 - 1
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
 
 
 def _require_search(actor: Actor) -> None:
@@ -139,11 +138,6 @@ def _event_types() -> list[tuple[str, str]]:
 # --- the list -----------------------------------------------------------------------------------
 
 
-def _wants_fragment(request: Request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.boosted
-
-
 @never_cache
 def event_list(request: Request) -> HttpResponse:
     """The trail within the actor's scope, filtered, newest first. The search itself is logged."""
@@ -180,7 +174,7 @@ def event_list(request: Request) -> HttpResponse:
         "can_verify": actor.has_perm(AUDIT_VERIFY),
         "query": _querystring(filterset),
     }
-    template = "audit/partials/_results.html" if _wants_fragment(request) else "audit/event_list.html"
+    template = "audit/partials/_results.html" if wants_fragment(request) else "audit/event_list.html"
     response = render(request, template, context, status=200 if events is not None else 400)
     patch_vary_headers(response, ("HX-Request",))
     return response

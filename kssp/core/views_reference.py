@@ -45,11 +45,10 @@ from kssp.core.forms_reference import (
 )
 from kssp.core.models.reference import Country, CrossingPoint, LegalAct, Municipality, Offence
 from kssp.core.services.reference import reference_update
-from kssp.core.web import Request
+from kssp.core.web import Request, wants_fragment
 
 EDIT_PERMISSION = "reference.edit"
 PAGE_SIZE = 100
-
 
 
 def _can_edit(request: Request) -> bool:
@@ -60,11 +59,6 @@ def _code_select(filterset: django_filters.FilterSet, name: str, rows: QuerySet[
     """Show a code filter of the shared FilterSet as a select of names (the value stays the code)."""
     field = filterset.form.fields[name]
     field.widget = forms.Select(choices=[("", "—"), *((getattr(row, key), f"{row} ({getattr(row, key)})") for row in rows)])
-
-
-def _wants_fragment(request: Request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.boosted
 
 
 def _list(
@@ -110,7 +104,7 @@ def _list(
         },
         **(extra or {}),
     }
-    template = "components/table.html#results" if _wants_fragment(request) else f"reference/{key}_list.html"
+    template = "components/table.html#results" if wants_fragment(request) else f"reference/{key}_list.html"
     response = render(request, template, context, status=200 if valid else 400)
     patch_vary_headers(response, ("HX-Request",))
     return response

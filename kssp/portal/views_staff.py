@@ -21,7 +21,7 @@ from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.forms import apply_service_error, filter_form
 from kssp.core.policy import Actor
 from kssp.core.records.access import policy_of
-from kssp.core.web import Request
+from kssp.core.web import Request, require_perm
 from kssp.portal import permissions as perms
 from kssp.portal import services
 from kssp.portal.choices import ALLOWED_TRANSITIONS
@@ -34,12 +34,6 @@ PAGE_SIZE = 25
 PURPOSE_DETAIL = "message from the public: inbox"
 
 
-
-def _require(actor: Actor, code: str) -> None:
-    if not actor.is_authenticated or not actor.has_perm(code):
-        raise PermissionDenied
-
-
 def _read(actor: Actor, public_id: Any) -> PublicSubmission:
     try:
         return public_submission_get_visible_to(actor=actor, public_id=public_id, purpose=PURPOSE_DETAIL)
@@ -50,7 +44,7 @@ def _read(actor: Actor, public_id: Any) -> PublicSubmission:
 @never_cache
 def submission_list(request: Request) -> HttpResponse:
     actor = request.actor
-    _require(actor, perms.REVIEW)
+    require_perm(actor, perms.REVIEW)
     filterset = PublicSubmissionFilterSet(request.GET or None, queryset=public_submission_list_visible_to(actor=actor))
     filter_form(filterset.form)
     page_obj = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -38,12 +38,11 @@ from kssp.core.imports.policies import import_batch_policy
 from kssp.core.imports.registry import ImportType, import_type, import_types_for
 from kssp.core.imports.validation import is_stale, lease_seconds
 from kssp.core.policy import Actor
-from kssp.core.web import Request
+from kssp.core.web import Request, wants_fragment
 
 PAGE_SIZE = 25
 REPORT_PAGE_SIZE = 50
 UPLOAD_SLACK = 64 * 1024  # the multipart envelope around the file
-
 
 
 def _require_actor(actor: Actor) -> None:
@@ -56,11 +55,6 @@ def _batch(actor: Actor, public_id: Any) -> ImportBatch:
         return selectors.import_batch_get_visible_to(actor=actor, public_id=public_id)
     except NotFound:
         raise Http404 from None
-
-
-def _wants_fragment(request: Request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
 
 
 def _declared_length(request: Request) -> int:
@@ -96,7 +90,7 @@ def batch_list(request: Request) -> HttpResponse:
         },
         "can_upload": can_upload,
     }
-    if _wants_fragment(request):
+    if wants_fragment(request):
         response = render(request, "components/table.html#results", context)
     else:
         response = render(request, "imports/batch_list.html", context)
@@ -254,7 +248,7 @@ def batch_detail(request: Request, public_id: Any) -> HttpResponse:
         }
         context["download_url"] = reverse("imports:batch_report", args=[batch.public_id])
         context["outcome"] = request.GET.get("outcome", "")
-    if _wants_fragment(request) and context["has_report"]:
+    if wants_fragment(request) and context["has_report"]:
         response = render(request, "components/table.html#results", context)
     else:
         response = render(request, "imports/batch_detail.html", context)

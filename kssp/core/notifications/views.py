@@ -26,17 +26,11 @@ from kssp.core.notifications import selectors, services
 from kssp.core.notifications.filters import NotificationFilterSet
 from kssp.core.notifications.forms import MarkAllReadForm, PreferencesForm
 from kssp.core.notifications.middleware import request_is_passive
-from kssp.core.web import Request
+from kssp.core.web import Request, wants_fragment
 
 PAGE_SIZE = 25
 #: htmx event the inbox sends after a change, so that the header badge refreshes at once.
 CHANGED_EVENT = "kssp-notifications-changed"
-
-
-
-def _wants_fragment(request: Request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
 
 
 def _back(request: Request) -> str:
@@ -75,7 +69,7 @@ def _inbox_context(request: Request) -> dict[str, Any]:
 @never_cache
 def inbox(request: Request) -> HttpResponse:
     context = _inbox_context(request)
-    if _wants_fragment(request):
+    if wants_fragment(request):
         response = render(request, "components/table.html#results", context)
     else:
         response = render(request, "notifications/inbox.html", context)
@@ -91,7 +85,7 @@ def mark_read(request: Request, public_id: Any) -> HttpResponse:
         notification = services.notification_mark_read(actor=actor, public_id=public_id)
     except NotFound:
         raise Http404 from None
-    if _wants_fragment(request):
+    if wants_fragment(request):
         item = selectors.inbox_items(actor=actor, notifications=[notification])[0]
         response = render(request, "notifications/partials/_row.html", {"row": item, "next": _back(request)})
         response["HX-Trigger"] = CHANGED_EVENT

@@ -9,42 +9,31 @@ Searches are POSTed, so that names and numbers never sit in URLs, browser histor
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
-from kssp.core.forms import apply_service_error
 from kssp.core.parties import permissions as perms
 from kssp.core.parties import selectors, services
 from kssp.core.parties.forms import CandidateSearchForm, DocumentForm, MergeForm, PersonForm, PersonSearchForm, ReasonForm
 from kssp.core.parties.models import Person
 from kssp.core.policy import Actor
 from kssp.core.records.access import policy_of
-from kssp.core.web import Request
+from kssp.core.web import Failed, Request, done, require_perm, run_service, wants_fragment
 
 PURPOSE_DETAIL = "person detail page"
 PURPOSE_EDIT = "person edit page"
 PURPOSE_MERGE = "person merge page"
-
-_FAILED = object()
-
-
-
-def _require(actor: Actor, code: str) -> None:
-    if not actor.is_authenticated or not actor.has_perm(code):
-        raise PermissionDenied
 
 
 def _context_purpose(request: Request, default: str) -> tuple[str, str]:
@@ -69,24 +58,6 @@ def _target(actor: Actor, public_id: Any) -> Person:
         raise Http404 from None
 
 
-def _run(form: Any, service: Callable[..., Any], **kwargs: Any) -> Any:
-    try:
-        return service(**kwargs)
-    except NotFound:
-        raise Http404 from None
-    except ServicePermissionDenied as exc:
-        raise PermissionDenied(str(exc.message)) from None
-    except (ApplicationError, ValidationError) as exc:
-        apply_service_error(form, exc)
-        return _FAILED
-
-
-def _done(request: Request, url: str) -> HttpResponse:
-    if getattr(request, "htmx", False):
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
-
-
 def _detail_url(person: Person, **params: str) -> str:
     url = reverse("parties:person_detail", args=[person.public_id])
     return f"{url}?{urlencode(params)}" if params else url
@@ -98,27 +69,27 @@ def _detail_url(person: Person, **params: str) -> str:
 @never_cache
 def person_search(request: Request) -> HttpResponse:
     actor = request.actor
-    _require(actor, perms.VIEW)
+    require_perm(actor, perms.VIEW)
     result = None
     status = 200
     if request.method == "POST":
         form = PersonSearchForm(request.POST)
         if form.is_valid():
-            found = _run(form, selectors.person_search, actor=actor, **form.cleaned_data)
-            if found is not _FAILED:
+            found = run_service(form, selectors.person_search, actor=actor, **form.cleaned_data)
+            if not isinstance(found, Failed):
                 result = found
         if result is None:
             status = 400
     else:
         purpose, case_ref = _context_purpose(request, "")
         form = PersonSearchForm(initial={"purpose": purpose, "case_ref": case_ref})
-    context = {"form": form, "result": result, "can_create": actor.has_perm(perms.CREATE)}
+    context: dict[str, Any] = {"form": form, "result": result, "can_create": actor.has_perm(perms.CREATE)}
     if result is not None:
         # Reading a result carries the search's purpose to the detail page's consultation event.
         params = {k: v for k, v in (("purpose", form.cleaned_data["purpose"]), ("case_ref", form.cleaned_data["case_ref"])) if v}
         context["rows"] = [{"match": m, "url": _detail_url(m.person, **params)} for m in result.matches]
     template = "parties/person_search.html"
-    if getattr(request, "htmx", None) and not request.htmx.boosted:  # type: ignore[attr-defined]
+    if wants_fragment(request):
         template += "#search"
     return render(request, template, context, status=status)
 
@@ -139,14 +110,14 @@ def _person_initial(person: Person) -> dict[str, Any]:
 @never_cache
 def person_create(request: Request) -> HttpResponse:
     actor = request.actor
-    _require(actor, perms.CREATE)
+    require_perm(actor, perms.CREATE)
     form = PersonForm(request.POST or None, clearance=actor.clearance)
     if request.method == "POST":
         if form.is_valid():
-            person = _run(form, services.person_create, actor=actor, **form.cleaned_data)
-            if person is not _FAILED:
+            person = run_service(form, services.person_create, actor=actor, **form.cleaned_data)
+            if not isinstance(person, Failed):
                 messages.success(request, _("The person was added to the index."))
-                return _done(request, _detail_url(person))
+                return done(request, _detail_url(person))
         return render(request, "parties/person_form.html", {"form": form, "person": None}, status=400)
     return render(request, "parties/person_form.html", {"form": form, "person": None})
 
@@ -161,11 +132,11 @@ def person_update(request: Request, public_id: Any) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             changes = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
-            result = _run(form, services.person_update, actor=actor, person=person, **changes) if changes else person
-            if result is not _FAILED:
+            result = run_service(form, services.person_update, actor=actor, person=person, **changes) if changes else person
+            if not isinstance(result, Failed):
                 if changes:
                     messages.success(request, _("The person was saved."))
-                return _done(request, _detail_url(person))
+                return done(request, _detail_url(person))
         person.refresh_from_db()
         return render(request, "parties/person_form.html", {"form": form, "person": person}, status=400)
     return render(request, "parties/person_form.html", {"form": form, "person": person})
@@ -210,10 +181,10 @@ def document_add(request: Request, public_id: Any) -> HttpResponse:
     person = _target(actor, public_id)
     form = DocumentForm(request.POST)
     if form.is_valid():
-        document = _run(form, services.person_document_add, actor=actor, person=person, **form.cleaned_data)
-        if document is not _FAILED:
+        document = run_service(form, services.person_document_add, actor=actor, person=person, **form.cleaned_data)
+        if not isinstance(document, Failed):
             messages.success(request, _("The document was added."))
-            return _done(request, _detail_url(person) + "#documents")
+            return done(request, _detail_url(person) + "#documents")
     person = _read(request, public_id, PURPOSE_DETAIL)
     return render(request, "parties/person_detail.html", _detail_context(request, person, document_form=form), status=400)
 
@@ -229,7 +200,7 @@ def person_merge(request: Request, public_id: Any) -> HttpResponse:
     Persons are read (and the reading logged) only when the page shows them: a duplicate the actor
     cannot see answers 404 before anything is read or written."""
     actor = request.actor
-    _require(actor, perms.MERGE)
+    require_perm(actor, perms.MERGE)
     survivor = _target(actor, public_id)
     selectors.apply_protection(actor=actor, persons=[survivor])
     if not policy_of(Person).can(actor, "change", survivor) or survivor.protection.masked or survivor.is_merged:  # type: ignore[attr-defined]
@@ -255,11 +226,11 @@ def person_merge(request: Request, public_id: Any) -> HttpResponse:
     except ApplicationError as exc:
         check_errors += [str(m) for messages_ in exc.fields.values() for m in messages_] or [str(exc.message)]
     if request.method == "POST" and not check_errors and form.is_valid():
-        merge = _run(form, services.person_merge, actor=actor, survivor=survivor, duplicate=duplicate,
+        merge = run_service(form, services.person_merge, actor=actor, survivor=survivor, duplicate=duplicate,
                      reason=form.cleaned_data["reason"])
-        if merge is not _FAILED:
+        if not isinstance(merge, Failed):
             messages.success(request, _("The duplicate was merged into this person. The merge can be undone from the duplicate's page."))
-            return _done(request, _detail_url(survivor))
+            return done(request, _detail_url(survivor))
     survivor = _read(request, public_id, PURPOSE_MERGE)
     try:
         duplicate = selectors.person_get_visible_to(actor=actor, public_id=duplicate.public_id, purpose=PURPOSE_MERGE)
@@ -280,10 +251,10 @@ def person_unmerge(request: Request, public_id: Any) -> HttpResponse:
     duplicate = _target(actor, public_id)
     form = ReasonForm(request.POST, prefix_id="unmerge")
     if form.is_valid():
-        merge = _run(form, services.person_unmerge, actor=actor, duplicate=duplicate, reason=form.cleaned_data["reason"])
-        if merge is not _FAILED:
+        merge = run_service(form, services.person_unmerge, actor=actor, duplicate=duplicate, reason=form.cleaned_data["reason"])
+        if not isinstance(merge, Failed):
             messages.success(request, _("The merge was undone: this person and its documents and links are back as they were."))
-            return _done(request, _detail_url(duplicate))
+            return done(request, _detail_url(duplicate))
     person = _read(request, public_id, PURPOSE_DETAIL)
     return render(request, "parties/person_detail.html", _detail_context(request, person, unmerge_form=form), status=400)
 

@@ -8,14 +8,13 @@ translated message on the page with HTTP 400, and nothing changed: every service
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
-from kssp.core.forms import apply_service_error, filter_form
+from kssp.core.forms import filter_form
 from kssp.core.policy import Actor
 from kssp.core.retention import permissions as perms
 from kssp.core.retention import services
@@ -34,10 +33,9 @@ from kssp.core.retention.models import RetentionReview, ReviewStatus
 from kssp.core.retention.policies import retention_review_policy
 from kssp.core.retention.registry import Action, registered_classes
 from kssp.core.retention.selectors import retention_class_table, review_get_visible_to, review_list_visible_to
-from kssp.core.web import Request
+from kssp.core.web import Failed, Request, done, run_service
 
 PAGE_SIZE = 50
-_FAILED = object()
 
 
 def _actor(request: Request) -> Actor:
@@ -52,22 +50,6 @@ def _review(actor: Actor, public_id: Any) -> RetentionReview:
         return review_get_visible_to(actor=actor, public_id=public_id)
     except NotFound:
         raise Http404 from None
-
-
-def _run(form: Any, service: Callable[..., Any], **kwargs: Any) -> Any:
-    try:
-        return service(**kwargs)
-    except NotFound:
-        raise Http404 from None
-    except ServicePermissionDenied as exc:
-        raise PermissionDenied(str(exc.message)) from None
-    except ApplicationError as exc:
-        apply_service_error(form, exc)
-        return _FAILED
-
-
-def _done(request: Request, url: str) -> HttpResponse:
-    return redirect(url)
 
 
 @never_cache
@@ -156,14 +138,14 @@ def review_decide(request: Request, public_id: Any) -> HttpResponse:
     prefix = "id_approve_%s" if decision == "approve" else "id_reject_%s"
     form = DecisionForm(request.POST, auto_id=prefix)
     if form.is_valid():
-        result = _run(form, services.retention_review_decide, actor=actor, review=review,
+        result = run_service(form, services.retention_review_decide, actor=actor, review=review,
                       decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
-        if result is not _FAILED:
+        if not isinstance(result, Failed):
             if result.status == ReviewStatus.APPROVED:
                 messages.success(request, _("Approved. The action will be carried out by the next sweep."))
             else:
                 messages.success(request, _("Rejected: the data are kept and will be reviewed again."))
-            return _done(request, reverse("retention:review_detail", args=[review.public_id]))
+            return done(request, reverse("retention:review_detail", args=[review.public_id]))
     key = "approve_form" if decision == "approve" else "reject_form"
     review.refresh_from_db()
     return render(request, "retention/review_detail.html", _detail_context(actor, review, **{key: form}), status=400)
@@ -176,11 +158,11 @@ def review_propose(request: Request, public_id: Any) -> HttpResponse:
     review = _review(actor, public_id)
     form = ProposeForm(request.POST, auto_id="id_propose_%s")
     if form.is_valid():
-        result = _run(form, services.retention_review_propose, actor=actor, review=review,
+        result = run_service(form, services.retention_review_propose, actor=actor, review=review,
                       action=form.cleaned_data["action"], reason=form.cleaned_data["reason"])
-        if result is not _FAILED:
+        if not isinstance(result, Failed):
             messages.success(request, _("Proposed. Another data protection officer must approve it."))
-            return _done(request, reverse("retention:review_detail", args=[review.public_id]))
+            return done(request, reverse("retention:review_detail", args=[review.public_id]))
     review.refresh_from_db()
     return render(request, "retention/review_detail.html", _detail_context(actor, review, propose_form=form), status=400)
 
@@ -205,4 +187,4 @@ def review_execute(request: Request, public_id: Any) -> HttpResponse:
         messages.success(request, _("The action was carried out."))
     else:
         messages.error(request, _("The action was not carried out: %(status)s.") % {"status": result.get_status_display()})
-    return _done(request, reverse("retention:review_detail", args=[review.public_id]))
+    return done(request, reverse("retention:review_detail", args=[review.public_id]))

@@ -7,27 +7,24 @@ answers 404 exactly like a missing one; a refusal comes back as field errors wit
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
-from kssp.core.exceptions import ApplicationError, NotFound
-from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
-from kssp.core.forms import apply_service_error, filter_form
+from kssp.core.exceptions import NotFound
+from kssp.core.forms import filter_form
 from kssp.core.notifications.targets import model_label, record_label, record_url
 from kssp.core.policy import Actor
-from kssp.core.web import Request
+from kssp.core.web import Failed, Request, done, run_service, wants_fragment
 from kssp.core.worklist import selectors, services
 from kssp.core.worklist.choices import ALLOWED_TRANSITIONS, WorkItemStatus
 from kssp.core.worklist.filters import WorkItemFilterSet
@@ -37,36 +34,11 @@ from kssp.core.worklist.policies import work_item_policy
 
 PAGE_SIZE = 25
 DEFAULT_FILTERS = {"scope": "mine", "status": WorkItemStatus.OPEN}
-_FAILED = object()
-
 
 
 def _require_membership(actor: Actor) -> None:
     if not actor.is_authenticated:
         raise PermissionDenied
-
-
-def _wants_fragment(request: Request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
-
-
-def _done(request: Request, url: str) -> HttpResponse:
-    if getattr(request, "htmx", False):
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
-
-
-def _run(form: Any, service: Callable[..., Any], **kwargs: Any) -> Any:
-    try:
-        return service(**kwargs)
-    except NotFound:
-        raise Http404 from None
-    except ServicePermissionDenied as exc:
-        raise PermissionDenied(str(exc.message)) from None
-    except ApplicationError as exc:
-        apply_service_error(form, exc)
-        return _FAILED
 
 
 # --- my tasks ------------------------------------------------------------------------------------------
@@ -97,7 +69,7 @@ def my_tasks(request: Request) -> HttpResponse:
             "empty_action_label": "",
         },
     }
-    if _wants_fragment(request):
+    if wants_fragment(request):
         response = render(request, "components/table.html#results", context)
     else:
         response = render(request, "worklist/my_tasks.html", context)
@@ -128,14 +100,14 @@ def work_item_new(request: Request) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            item = _run(
+            item = run_service(
                 form, services.work_item_create, actor=actor, record=record, title=data["title"],
                 description=data["description"], assignee=data["assignee"], unit=data["unit"],
                 due_at=data["due_at"], due_date=data["due_date"],
             )
-            if item is not _FAILED:
+            if not isinstance(item, Failed):
                 messages.success(request, _("The task was added."))
-                return _done(request, (record_url(record) or item.get_absolute_url()) + "#tasks")
+                return done(request, (record_url(record) or item.get_absolute_url()) + "#tasks")
         return render(request, "worklist/work_item_form.html", context, status=400)
     return render(request, "worklist/work_item_form.html", context)
 
@@ -190,15 +162,15 @@ def work_item_transition(request: Request, public_id: Any) -> HttpResponse:
     prefix = prefixes.get(request.POST.get("to", ""), "done")
     form = TransitionForm(request.POST, auto_id=f"id_{prefix}_%s")
     if form.is_valid():
-        result = _run(form, services.work_item_transition, actor=actor, item=item, to=form.cleaned_data["to"],
+        result = run_service(form, services.work_item_transition, actor=actor, item=item, to=form.cleaned_data["to"],
                       reason=form.cleaned_data["reason"])
-        if result is not _FAILED:
+        if not isinstance(result, Failed):
             messages.success(request, {
                 WorkItemStatus.DONE: _("The task is done."),
                 WorkItemStatus.CANCELLED: _("The task was cancelled."),
                 WorkItemStatus.OPEN: _("The task was reopened."),
-            }[result.status])
-            return _done(request, item.get_absolute_url())
+            }[WorkItemStatus(result.status)])
+            return done(request, item.get_absolute_url())
     item.refresh_from_db()
     forms: dict[str, Any] = {"status_errors": [str(e) for e in form.non_field_errors()] + [str(e) for e in form.errors.get("to", [])]}
     if prefix in ("cancel", "reopen"):
@@ -216,10 +188,10 @@ def work_item_assign(request: Request, public_id: Any) -> HttpResponse:
     item = _item(actor, public_id)
     form = AssignForm(request.POST, actor=actor, record=item.record, auto_id="id_assign_%s")
     if form.is_valid():
-        result = _run(form, services.work_item_assign, actor=actor, item=item, assignee=form.cleaned_data["assignee"],
+        result = run_service(form, services.work_item_assign, actor=actor, item=item, assignee=form.cleaned_data["assignee"],
                       unit=form.cleaned_data["unit"])
-        if result is not _FAILED:
+        if not isinstance(result, Failed):
             messages.success(request, _("The task was assigned."))
-            return _done(request, item.get_absolute_url())
+            return done(request, item.get_absolute_url())
     item.refresh_from_db()
     return render(request, "worklist/work_item_detail.html", _detail_context(request, item, assign_form=form), status=400)
