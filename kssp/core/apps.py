@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from kssp.core import audit_events, jobs  # noqa: F401  (registers event types and periodic jobs)
-        from kssp.core.records import checks  # noqa: F401  (registers the record-type system check)
+        from kssp.core.records import access, checks  # noqa: F401  (the system check; readings logged, records named)
         from kssp.core.records.registry import autodiscover
 
         # Every app's records.py: the one declaration of each record type, wired into the kernel.

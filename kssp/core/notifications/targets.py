@@ -1,9 +1,8 @@
 """Records that notifications and tasks point at: their page, their type's name, and whether a
 reader may see them.
 
-A record's page is its ``get_absolute_url()`` or, by convention, the URL named
-``<app_label>:<model_name>_detail`` taking its ``public_id`` (``bulletins:bulletin_detail``). A model
-may register another resolver with ``register_record_url``.
+A record's page and name come from its record-type declaration (``kssp.core.records``); other models
+(tasks, reviews) use their ``get_absolute_url()`` and ``notification_label()``.
 """
 
 from __future__ import annotations
@@ -14,41 +13,40 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.urls import NoReverseMatch, reverse
 
 from kssp.core.policy import Actor, registered_policies
-
-_url_resolvers: dict[str, Callable[[Any], str]] = {}
-
-
-def register_record_url(model_label: str, resolver: Callable[[Any], str]) -> None:
-    """``model_label`` is "app_label.model_name" (lower case)."""
-    _url_resolvers[model_label.lower()] = resolver
 
 
 def model_label(model: type[models.Model] | models.Model) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
+# The record-type declarations name a record's page and its safe one-line name; the records layer
+# (which sits above notifications) hands its two functions over when it wires the declarations.
+_declared: dict[str, Callable[[Any], Any]] = {}
+
+
+def use_declarations(*, url: Callable[[Any], str | None], label: Callable[[Any], str], declared: Callable[[Any], bool]) -> None:
+    _declared.update(url=url, label=label, declared=declared)
+
+
+def _is_declared(obj: Any) -> bool:
+    return bool(_declared) and bool(_declared["declared"](obj))
+
+
 def record_url(obj: Any) -> str | None:
-    """The page of ``obj``, or None if it has none."""
-    resolver = _url_resolvers.get(model_label(obj))
-    if resolver is not None:
-        return resolver(obj)
+    """The page of ``obj``: its record-type declaration's, or ``get_absolute_url()`` for other models."""
+    if _is_declared(obj):
+        return _declared["url"](obj)  # type: ignore[no-any-return]
     getter = getattr(obj, "get_absolute_url", None)
-    if callable(getter):
-        return str(getter())
-    public_id = getattr(obj, "public_id", None)
-    if public_id is None:
-        return None
-    try:
-        return reverse(f"{obj._meta.app_label}:{obj._meta.model_name}_detail", args=[public_id])
-    except NoReverseMatch:
-        return None
+    return str(getter()) if callable(getter) else None
 
 
 def record_label(obj: Any) -> str:
-    """How a record the reader may see is named in a notification or a task list."""
+    """How a record the reader may see is named in a notification or a task list (its declaration's
+    display rule: the number, and the title only where it holds no personal data)."""
+    if _is_declared(obj):
+        return str(_declared["label"](obj))
     label = getattr(obj, "notification_label", None)
     if callable(label):
         return str(label())

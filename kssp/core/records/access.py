@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 
 from kssp.core.exceptions import NotFound
 from kssp.core.models.scoping import set_reading_logger
+from kssp.core.notifications import targets as notification_targets
 from kssp.core.policy import NOTHING, Actor
 from kssp.core.records.declaration import RecordType
 from kssp.core.records.registry import declaration_for, declarations
@@ -232,6 +233,8 @@ def log_list_reading(actor: Actor, model: type[models.Model], rows: list[Any], p
 
 
 set_reading_logger(log_list_reading)
+# Notifications and tasks name records and link to their pages through the declarations too.
+notification_targets.use_declarations(url=record_url, label=record_title, declared=lambda obj: declaration_for(obj) is not None)
 
 
 def record_get_visible_to(*, actor: Actor, model: type[models.Model], public_id: Any, purpose: str = "") -> Any:
