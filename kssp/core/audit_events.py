@@ -5,6 +5,8 @@ from kssp.core.audit import register
 register("grant.created", _("Record shared by grant"))
 register("grant.revoked", _("Grant revoked"), reason_required=True)
 register("grant.expired", _("Grant expired"), category="system")
+register("identifier.added", _("Number of another institution added to a record"))
+register("identifier.removed", _("Number of another institution removed from a record"), reason_required=True)
 register("hit_notice.acknowledged", _("Hit notice acknowledged"))
 register("hit_notice.created", _("Existence-only hit notice"), category="disclosure")
 register("stats.aggregate_viewed", _("Cross-institution statistics viewed"), category="disclosure")

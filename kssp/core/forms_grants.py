@@ -104,3 +104,21 @@ class RevokeForm(BootstrapMixin, forms.Form):
     def for_grant(cls, grant: Grant, data: Any = None) -> RevokeForm:
         """One per grant on a page: ids of its own, so that several can be open at once."""
         return cls(data, auto_id=f"id_revoke_{grant.public_id.hex[:12]}_%s")
+
+
+class IdentifierForm(BootstrapMixin, forms.Form):
+    """Add the number one's institution gives a record in one of the type's schemes."""
+
+    scheme = forms.ChoiceField(label=_("Numbering scheme"))
+    value = forms.CharField(label=_("Number"), max_length=80)
+
+    def __init__(self, *args: Any, schemes: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["scheme"]).choices = [(s.code, s.label) for s in schemes]
+        examples = [str(s.example) for s in schemes if s.example]
+        if examples:
+            self.fields["value"].help_text = _("For example: %(examples)s") % {"examples": ", ".join(examples)}
+
+
+class IdentifierRemoveForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason for removing"), max_length=2000)

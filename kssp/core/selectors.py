@@ -132,3 +132,4 @@ def records_across_the_wall(model: type[Any], *, exception: str) -> QuerySet[Any
     notices, suppressed aggregate counts; ``kssp.core.access_exceptions``), which never return a record
     to the caller."""
     return model._default_manager.unscoped(reason=f"audited access exception: {exception}")  # type: ignore[no-any-return]
+

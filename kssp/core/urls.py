@@ -11,5 +11,11 @@ urlpatterns = [
         views_grants.record_grant_revoke,
         name="record_grant_revoke",
     ),
+    path("records/<str:record_type>/<uuid:public_id>/numbers/", views_grants.record_identifier_add, name="record_identifier_add"),
+    path(
+        "records/<str:record_type>/<uuid:public_id>/numbers/<uuid:identifier_id>/remove/",
+        views_grants.record_identifier_remove,
+        name="record_identifier_remove",
+    ),
     path("notices/<uuid:public_id>/acknowledge/", views_pages.hit_notice_acknowledge, name="hit_notice_acknowledge"),
 ]

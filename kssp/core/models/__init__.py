@@ -1,6 +1,7 @@
 from kssp.core.models.audit import AuditAnchor, AuditDataKey, AuditEvent, AuditHead
 from kssp.core.models.base import PublicIdModel, TimeStampedModel, TrilingualNameModel
 from kssp.core.models.grants import Grant, ProtectedRecord
+from kssp.core.models.identifiers import RecordIdentifier, identifier_key
 from kssp.core.models.notices import HitNotice, NumberSequence
 from kssp.core.models.reference import (
     BorderDirectorate,
@@ -15,6 +16,8 @@ from kssp.core.models.reference import (
 from kssp.core.models.schedule import PeriodicRun
 
 __all__ = [
+    "RecordIdentifier",
+    "identifier_key",
     "AuditAnchor",
     "AuditDataKey",
     "AuditEvent",

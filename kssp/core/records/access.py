@@ -255,3 +255,16 @@ def record_get_visible_to(*, actor: Actor, model: type[models.Model], public_id:
             event=f"{declaration.event_prefix}.consulted",
         )
     return record
+
+
+def identifiers_of(*, actor: Actor, record: Any) -> list[Any]:
+    """The numbers other institutions (and the actor's) gave ``record``, if the actor may see it."""
+    from kssp.core.models.identifiers import RecordIdentifier
+
+    declaration = declaration_for(record)
+    if declaration is None or not declaration.can(actor, "view", record):
+        return []
+    return list(
+        RecordIdentifier.objects.filter(content_type=declaration.content_type, object_id=record.pk)
+        .select_related("institution").order_by("institution__code", "scheme")
+    )

@@ -74,6 +74,9 @@ class IdentifierScheme:
 
     code: str
     label: Any
+    pattern: str = ""  # a regular expression the number must match (after trimming), e.g. r"\d{1,6}/\d{4}"
+    example: str = ""  # shown beside the field, e.g. "PPN 123/2026"
+    institution_kinds: frozenset[str] = frozenset()  # kinds of institution that issue it (empty: any)
 
 
 @dataclass(frozen=True)
@@ -250,11 +253,19 @@ class RecordType:
         return qs
 
     def search_match(self, query: SearchQuery) -> Q | None:
-        if not self.search_fields:
+        if not self.search_fields and not self.identifier_schemes:
             return None
         q = Q(pk__in=[])
         for name in self.search_fields:
             q |= Q(**{f"{name}__icontains": query.text})
+        if self.identifier_schemes:
+            # Another institution's number of the record ("PPN 12/2026"), compared without separators.
+            from kssp.core.models.identifiers import RecordIdentifier, identifier_key
+
+            key = identifier_key(query.text)
+            if key:
+                numbers = RecordIdentifier.objects.filter(content_type=self.content_type, value_key=key)
+                q |= Q(pk__in=numbers.values("object_id"))
         return q
 
     def search_present(self, obj: Any) -> SearchResult:

@@ -11,7 +11,8 @@ from typing import Any
 
 from django import template
 
-from kssp.core.forms_grants import RevokeForm, ShareForm
+from kssp.core.forms_grants import IdentifierForm, IdentifierRemoveForm, RevokeForm, ShareForm
+from kssp.core.records.access import identifiers_of
 from kssp.core.records.registry import declaration_for
 from kssp.core.services.grants import grants_for
 
@@ -47,4 +48,36 @@ def grants_panel(context: template.Context, record: Any) -> dict[str, Any]:
         "grant_rows": rows,
         "share_form": context.get("grants_share_form") or (ShareForm() if can_share else None),
         "can_share": can_share,
+    }
+
+
+@register.inclusion_tag("core/_identifiers_panel.html", takes_context=True)
+def identifiers_panel(context: template.Context, record: Any) -> dict[str, Any]:
+    """``{% identifiers_panel record %}``: the numbers institutions gave the record in the schemes its
+    type declares, and the form to add one's own (for those who may change the record)."""
+    request = context["request"]
+    actor = request.actor
+    declaration = declaration_for(record)
+    if declaration is None or not declaration.identifier_schemes or not actor.is_authenticated:
+        return {"show": False}
+    labels = {s.code: s.label for s in declaration.identifier_schemes}
+    can_change = declaration.can(actor, "change", record)
+    bound_remove = context.get("identifiers_remove_form")
+    rows = []
+    for identifier in identifiers_of(actor=actor, record=record):
+        own = can_change and identifier.institution_id == actor.institution_id
+        form = None
+        if own:
+            form = bound_remove[1] if bound_remove is not None and bound_remove[0] == identifier.public_id else (
+                IdentifierRemoveForm(auto_id=f"id_number_{identifier.public_id.hex[:12]}_%s"))
+        rows.append({"identifier": identifier, "scheme": labels.get(identifier.scheme, identifier.scheme), "remove_form": form})
+    return {
+        "show": True,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "record": record,
+        "record_type": declaration.label,
+        "rows": rows,
+        "form": context.get("identifiers_form") or (
+            IdentifierForm(schemes=declaration.identifier_schemes) if can_change else None),
     }

@@ -369,6 +369,16 @@ def make_objects(case: Case, cast: Cast) -> tuple[dict[str, Any], list[str]]:
     if case.maker == "grant" or "grant_id" in names:
         grant = grant_create(actor=owner.actor, obj=record, grantee_type="institution", institution=prosecution, reason="route contract")
         values["grant_id" if "grant_id" in names else "public_id"] = grant.public_id
+    if "identifier_id" in names:  # a number the owner's institution gave the record
+        from django.contrib.contenttypes.models import ContentType
+
+        from kssp.core.models.identifiers import RecordIdentifier
+
+        number = RecordIdentifier.objects.create(
+            content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk,
+            institution=owner.membership.unit.institution, scheme="route", value="R 1/2026", value_key="R12026",
+        )
+        values["identifier_id"] = number.public_id
     if "link_id" in names or case.maker == "link":
         from kssp.core.links.services import link_create
 

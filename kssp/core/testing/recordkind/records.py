@@ -10,7 +10,7 @@ see only the types they arrange; it is an import type (``imports.py``) for the i
 from __future__ import annotations
 
 from kssp.core.parties import permissions as perms
-from kssp.core.records import Labels, RecordType, Retention, register
+from kssp.core.records import IdentifierScheme, Labels, RecordType, Retention, register
 from kssp.core.retention.classes import REFERENCE_DATA
 from kssp.core.testing.recordkind.imports import SAMPLE_IMPORT
 from kssp.core.testing.recordkind.models import SampleRecord
@@ -28,5 +28,11 @@ class SampleRecordType(RecordType):
     exportable = False
     import_type = SAMPLE_IMPORT  # for the tests of the import framework
     notification_targets = ("owner_unit", "created_by")
+    # Numbers other institutions give a sample record (the kernel's identifier tests).
+    identifier_schemes = (
+        IdentifierScheme("court", "court case number", pattern=r"[A-Z]{1,3} ?\d{1,6}/\d{4}", example="P 123/2026"),
+        IdentifierScheme("prosecution", "prosecution case number", example="PPN 45/2026",
+                         institution_kinds=frozenset({"prosecution"})),
+    )
     # Kept while in use, never swept; left out of docs/ropa.md (it is no processing of the platform).
     retention = Retention(REFERENCE_DATA, trigger_field=None)
