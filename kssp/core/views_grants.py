@@ -44,7 +44,7 @@ def _back(record: Any) -> str:
 
 
 def _page(request: Request, declaration: RecordType, record: Any, *, status: int = 200, **forms: Any) -> HttpResponse:
-    name = declaration.display(record)
+    name = declaration.display_for(request.actor, record)
     numbers = "identifiers_form" in forms or "identifiers_remove_form" in forms
     context = {
         "record": record,

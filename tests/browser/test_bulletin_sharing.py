@@ -53,7 +53,7 @@ def test_share_by_grant_then_revoke(world, live_server, open_page, screenshot):
     kp.check("#id_contains_personal_data")
     kp.click("form.kssp-form button[type=submit]")
     kp.wait_for_url(re.compile(rf"{re.escape(base)}/bulletins/[0-9a-f-]{{36}}/$"))
-    bulletin = Bulletin.objects.get()
+    bulletin = Bulletin.objects.unscoped(reason="test").get()
     detail_url = f"{base}/bulletins/{bulletin.public_id}/"
     assert kp.url == detail_url
 

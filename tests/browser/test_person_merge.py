@@ -73,7 +73,7 @@ def test_merge_two_persons_through_the_pages_then_undo(world, live_server, open_
     # a confirmation without a reason is refused, nothing merged
     page.click(".kssp-merge-form button[type=submit]")
     expect(page.locator("#id_reason_error")).to_be_visible()
-    assert Person.objects.get(pk=duplicate.pk).merged_into_id is None
+    assert Person.objects.unscoped(reason="test").get(pk=duplicate.pk).merged_into_id is None
     screenshot(page, "parties-03-merge-preview-error")
 
     page.fill("#id_reason", "Same man: Latin and Cyrillic spellings of one identity card")
@@ -82,8 +82,8 @@ def test_merge_two_persons_through_the_pages_then_undo(world, live_server, open_
     expect(page.locator("#documents")).to_contain_text("RKS0077123")
     expect(page.locator("#linked-records")).to_contain_text("01-234-KS")
     screenshot(page, "parties-04-survivor-after-merge")
-    assert Person.objects.get(pk=duplicate.pk).merged_into_id == survivor.pk
-    assert PersonDocument.objects.get(number="RKS0077123").person_id == survivor.pk
+    assert Person.objects.unscoped(reason="test").get(pk=duplicate.pk).merged_into_id == survivor.pk
+    assert PersonDocument.objects.unscoped(reason="test").get(number="RKS0077123").person_id == survivor.pk
 
     # --- undo from the duplicate's page ---
     page.goto(f"{base}/parties/persons/{duplicate.public_id}/")
@@ -95,5 +95,5 @@ def test_merge_two_persons_through_the_pages_then_undo(world, live_server, open_
     expect(page.locator(".kssp-merged-into")).to_have_count(0)
     expect(page.locator("#documents")).to_contain_text("RKS0077123")
     screenshot(page, "parties-05-duplicate-after-unmerge")
-    assert Person.objects.get(pk=duplicate.pk).merged_into_id is None
-    assert PersonDocument.objects.get(number="RKS0077123").person_id == duplicate.pk
+    assert Person.objects.unscoped(reason="test").get(pk=duplicate.pk).merged_into_id is None
+    assert PersonDocument.objects.unscoped(reason="test").get(number="RKS0077123").person_id == duplicate.pk

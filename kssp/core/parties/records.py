@@ -41,7 +41,7 @@ class PersonRecord(PartyRecord):
     personal_data = True
     detail_url = "parties:person_detail"
     list_url = "parties:person_search"
-    labels = Labels(sq="Personat", sr="Osobe", en="Persons")
+    labels = Labels(sq="Personat", sr="Lica", en="Persons")
     search_kinds = frozenset({kinds.NAME, kinds.PERSONAL_NUMBER})
     search_requires_purpose = True
     search_order = 20
@@ -56,6 +56,14 @@ class PersonRecord(PartyRecord):
         from kssp.core.parties.selectors import record_label
 
         return record_label(obj)
+
+    def display_for(self, actor: Any, obj: Any) -> str:
+        """The name the reader may see: a protected witness or a juvenile stays pseudonymous without a
+        specific grant; anyone else is named."""
+        from kssp.core.parties.selectors import apply_protection, person_view
+
+        apply_protection(actor=actor, persons=[obj])
+        return person_view(obj).name
 
 
 @register

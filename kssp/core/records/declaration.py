@@ -248,6 +248,11 @@ class RecordType:
                 return f"{number} {title}"
         return number
 
+    def display_for(self, actor: Actor, obj: Any) -> str:
+        """The name of a record shown to ``actor`` on a page about it (sharing, numbers): by default the
+        same as ``display``; a type that hides identities from some readers applies that here."""
+        return self.display(obj)
+
     def list_queryset(self, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
         """The joins a list of this type needs (``select_related``)."""
         return qs

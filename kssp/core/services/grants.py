@@ -119,6 +119,18 @@ def grant_create(
     if kind == Grant.Kind.DISSEMINATION and not legal_basis.strip():
         errors.setdefault("legal_basis", []).append(_("A dissemination needs its legal basis."))
 
+    if not errors:
+        # The same grantee twice would be two grants to revoke for one access: refuse the second.
+        same = Grant.objects.for_object(obj).active().filter(kind=kind, grantee_type=grantee_type)
+        if grantee_type == Grant.GranteeType.INSTITUTION:
+            field, same = "institution", same.filter(grantee_institution=institution)
+        elif grantee_type == Grant.GranteeType.UNIT:
+            field, same = "unit", same.filter(grantee_unit=unit)
+        else:
+            field, same = "user", same.filter(grantee_user=user, grantee_institution=institution)
+        if same.exists():
+            errors[field] = [_("The record is already shared with them; revoke that grant first to change it.")]
+
     if errors:
         raise ApplicationError(_("The record was not shared."), fields=errors)
 

@@ -150,3 +150,24 @@ def test_anonymous_visitors_are_sent_to_sign_in(world):
     record = sample("parties.person", world.kp_investigator)
     response = Client().get(share_url("parties.person", record.public_id))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("label", SHAREABLE)
+def test_sharing_twice_with_the_same_grantee_is_refused_on_the_field(world, label):
+    owner, _outsider = owner_and_outsider(world, label)
+    record = sample(label, owner)
+    client = english(owner)
+    grantee = other_institution(owner)
+    assert client.post(share_url(label, record.public_id), share_data(grantee)).status_code == 302
+    again = client.post(share_url(label, record.public_id), share_data(grantee, reason="Once more"))
+    assert again.status_code == 400
+    assert "already shared with them" in again.content.decode()
+    assert Grant.objects.for_object(record).count() == 1
+
+
+def test_the_share_page_names_a_person_as_the_reader_may_see_them(world):
+    person = sample("parties.person", world.kp_investigator)
+    response = english(world.kp_investigator).post(share_url("parties.person", person.public_id), share_data(
+        other_institution(world.kp_investigator), reason=""))
+    assert response.status_code == 400
+    assert f"Sharing {person.full_name}" in response.content.decode()
