@@ -92,6 +92,10 @@ def check_declaration(declaration: RecordType) -> list[checks.CheckMessage]:
             except NoReverseMatch:
                 errors.append(checks.Error(f"{name}.{attribute} is {url_name!r}, which is not a URL taking "
                                            f"{'a public id' if args else 'no argument'}", obj=type(declaration), id="kssp.E106"))
+    codes = [scheme.code for scheme in declaration.identifier_schemes]
+    if len(codes) != len(set(codes)) or any(not code or len(code) > 40 for code in codes):
+        errors.append(checks.Error(f"{name}.identifier_schemes: codes must be unique, 1 to 40 characters",
+                                   obj=type(declaration), id="kssp.E108"))
     if declaration.searchable and declaration.search_fields and declaration.labels is None:
         errors.append(checks.Error(f"{name} is searchable but has no labels (sq, sr, en)", obj=type(declaration), id="kssp.E107"))
     return errors
