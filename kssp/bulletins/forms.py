@@ -54,17 +54,6 @@ class TransitionReasonForm(BootstrapMixin, TransitionForm):
         self.fields["to"].widget = forms.HiddenInput()
 
 
-class HitCheckForm(BootstrapMixin, forms.Form):
-    """Ask whether other institutions hold a matching bulletin (existence only)."""
-
-    term = forms.CharField(
-        label=_("Search term"), min_length=3, max_length=200,
-        help_text=_("A number, a name or words of the title or text. At least 3 characters."),
-    )
-    purpose = forms.CharField(label=_("Purpose of the check"), max_length=300,
-                              help_text=_("Recorded in the audit trail and shown to the owner."))
-
-
 class QuickCaptureForm(BootstrapMixin, forms.Form):
     """The few fields one can type at a scene; the rest is completed later on the full form."""
 

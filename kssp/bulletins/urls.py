@@ -6,8 +6,7 @@ from kssp.core.views_capture import QuickCapture
 app_name = "bulletins"
 
 urlpatterns = [
-    *views.pages.urls(),  # list, new, detail, edit, status (kssp.core.views_records)
+    *views.pages.urls(),  # list, new, detail, edit, status, check (kssp.core.views_records)
     *QuickCapture(views.pages).urls(),  # the offline-tolerant page of the declaration's offline_form
-    path("check/", views.bulletin_hit_check, name="bulletin_hit_check"),
     path("statistics/", views.bulletin_statistics, name="bulletin_statistics"),
 ]

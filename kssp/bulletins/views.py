@@ -1,6 +1,6 @@
-"""Bulletin pages (issue #2 point 7): the kernel's record pages (list, create, detail, edit, issue and
-withdraw; kssp.core.views_records) with the bulletin's wording, plus what only bulletins have: the
-existence-only check of other institutions and the statistics. Sharing and the grants panel come from
+"""Bulletin pages (issue #2 point 7): the kernel's record pages (list with the existence-only check of
+other institutions, create, detail, edit, issue and withdraw; kssp.core.views_records) with the
+bulletin's wording, plus what only bulletins have: the statistics. Sharing and the grants panel come from
 the kernel too ({% grants_panel %}), sign-in from the LoginRequired middleware.
 """
 
@@ -10,25 +10,22 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
-from kssp.bulletins import permissions as perms
 from kssp.bulletins import services
 from kssp.bulletins.choices import BulletinKind, BulletinStatus
 from kssp.bulletins.filters import BulletinFilterSet
-from kssp.bulletins.forms import BulletinForm, HitCheckForm, TransitionReasonForm
+from kssp.bulletins.forms import BulletinForm, TransitionReasonForm
 from kssp.bulletins.models import Bulletin
 from kssp.core import access_exceptions
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.markings import Classification
 from kssp.core.views_records import RecordPages
-from kssp.core.web import Request, require_perm, run_service, wants_fragment
+from kssp.core.web import Request, require_perm
 
 
 class BulletinPages(RecordPages):
@@ -52,12 +49,7 @@ class BulletinPages(RecordPages):
     }
 
     def list_extra(self, request: Request) -> dict[str, Any]:
-        can_check = request.actor.has_perm(access_exceptions.HITS_CHECK)
-        return {
-            "can_check": can_check,
-            "hit_form": HitCheckForm() if can_check else None,
-            "can_see_statistics": request.actor.has_perm(access_exceptions.STATS_AGGREGATE),
-        }
+        return {"can_see_statistics": request.actor.has_perm(access_exceptions.STATS_AGGREGATE)}
 
     def detail_context(self, request: Request, record: Any, **extra: Any) -> dict[str, Any]:
         context = super().detail_context(request, record, **extra)
@@ -87,36 +79,6 @@ class BulletinPages(RecordPages):
 
 
 pages = BulletinPages()
-
-
-# --- the existence-only check of other institutions ------------------------------------------------
-
-
-def _hit_match(term: str) -> Q:
-    # TODO(#2): a ``bulletin_hit_check`` service in bulletins/services.py should own this match.
-    return Q(number__iexact=term) | Q(title__icontains=term) | Q(body__icontains=term)
-
-
-@never_cache
-@require_POST
-def bulletin_hit_check(request: Request) -> HttpResponse:
-    """Existence only: "possible match held by <unit> (<institution>)", never any content."""
-    actor = request.actor
-    require_perm(actor, perms.VIEW)
-    require_perm(actor, access_exceptions.HITS_CHECK)
-    form = HitCheckForm(request.POST)
-    hits = None
-    if form.is_valid():
-        result = run_service(
-            form, access_exceptions.hit_check, actor=actor, model=Bulletin,
-            match=_hit_match(form.cleaned_data["term"].strip()), purpose=form.cleaned_data["purpose"],
-        )
-        if result:
-            hits = result
-    status = 200 if hits is not None else 400
-    if wants_fragment(request):
-        return render(request, "bulletins/bulletin_list.html#hit_check", {"hit_form": form, "hits": hits}, status=status)
-    return pages.list_view(request, status=status, hit_form=form, hits=hits)
 
 
 # --- statistics (the aggregate exception) ----------------------------------------------------------

@@ -122,3 +122,14 @@ class IdentifierForm(BootstrapMixin, forms.Form):
 
 class IdentifierRemoveForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("Reason for removing"), max_length=2000)
+
+
+class HitCheckForm(BootstrapMixin, forms.Form):
+    """Ask whether other institutions hold a matching record (existence only)."""
+
+    term = forms.CharField(
+        label=_("Search term"), min_length=3, max_length=200,
+        help_text=_("A number, a name or words of the title or text. At least 3 characters."),
+    )
+    purpose = forms.CharField(label=_("Purpose of the check"), max_length=300,
+                              help_text=_("Recorded in the audit trail and shown to the owner."))

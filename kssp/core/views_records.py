@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
@@ -24,9 +25,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from kssp.core import access_exceptions
 from kssp.core.forms import filter_form
+from kssp.core.forms_grants import HitCheckForm
 from kssp.core.records.access import record_get_visible_to, record_list_visible_to
 from kssp.core.records.declaration import RecordType
+from kssp.core.search.query import parse_query
 from kssp.core.services.records import RecordWrites
 from kssp.core.web import Failed, Request, call_or_404, done, purpose_of, require_perm, run_service, wants_fragment
 
@@ -74,6 +78,11 @@ class RecordPages:
     def list_extra(self, request: Request) -> dict[str, Any]:
         """More context for the list page (module buttons, panels)."""
         return {}
+
+    def may_check(self, request: Request) -> bool:
+        """Whether the list offers the existence-only check of other institutions (the declaration's
+        ``hit_check`` and the actor's permission)."""
+        return self.declaration.hit_check and request.actor.has_perm(access_exceptions.HITS_CHECK)
 
     def detail_extra(self, request: Request, record: Any) -> dict[str, Any]:
         """More context for the detail page (what the actor may do next)."""
@@ -124,6 +133,8 @@ class RecordPages:
             "create_url": self.url("create") if can_create else "",
             "create_label": self.text("create", _("New record")),
             "lead": self.text("lead", ""),
+            "hit_form": HitCheckForm() if self.may_check(request) else None,
+            "hit_check_url": self.url("hit_check") if self.may_check(request) else "",
             **self.list_extra(request),
         }
 
@@ -137,6 +148,28 @@ class RecordPages:
             response = render(request, template or self.list_template, context, status=status)
         patch_vary_headers(response, ("HX-Request",))
         return response
+
+    # --- the existence-only check ------------------------------------------------------------------
+    def hit_check_view(self, request: Request) -> HttpResponse:
+        """Whether units the actor cannot see into hold a matching record: "possible match held by
+        <unit> (<institution>)", never any content; the owner is notified (kssp.core.access_exceptions)."""
+        actor = request.actor
+        require_perm(actor, self.declaration.view_perm)
+        if not self.may_check(request):
+            raise PermissionDenied
+        form = HitCheckForm(request.POST)
+        hits = None
+        if form.is_valid():
+            match = self.declaration.search_match(parse_query(form.cleaned_data["term"].strip()))
+            result = run_service(form, access_exceptions.hit_check, actor=actor, model=self.model,
+                                 match=match if match is not None else Q(pk__in=[]), purpose=form.cleaned_data["purpose"])
+            if not isinstance(result, Failed):
+                hits = result
+        status = 200 if hits is not None else 400
+        if wants_fragment(request):
+            context = {"hit_form": form, "hits": hits, "hit_check_url": self.url("hit_check")}
+            return render(request, "records/record_list.html#hit_check", context, status=status)
+        return self.list_view(request, status=status, hit_form=form, hits=hits)
 
     # --- create and edit --------------------------------------------------------------------------
     def form_page(self, request: Request, form: forms.Form, record: Any, *, status: int = 200) -> HttpResponse:
@@ -242,6 +275,8 @@ class RecordPages:
             patterns.append(path("new/", never_cache(self.create_view), name=f"{code}_create"))
         if self.writes.editable and not self.declaration.append_only:
             patterns.append(path("<uuid:public_id>/edit/", never_cache(self.update_view), name=f"{code}_update"))
+        if self.declaration.hit_check:
+            patterns.append(path("check/", never_cache(require_POST(self.hit_check_view)), name=f"{code}_hit_check"))
         if self.writes.transitions:
             patterns.append(
                 path("<uuid:public_id>/status/", never_cache(require_POST(self.transition_view)), name=f"{code}_transition")

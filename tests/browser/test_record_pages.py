@@ -4,14 +4,12 @@ addresses: kernel tests import no domain module), the grants panel ``{% grants_p
 page and the share page of ``kssp.core.views_grants`` behind it.
 
 Playwright's sync API drives Debian's chromium against pytest-django's live server, with the fixtures of
-``tests/browser/conftest.py`` (every page's console is checked for CSP messages). Marked ``browser`` and
-skipped when KSSP_SKIP_BROWSER=1, like the tests under tests/browser (whose skipping hook only sees its
-own directory, hence the explicit ``skipif``).
+``tests/browser/conftest.py`` (every page's console is checked for CSP messages; skipped with
+KSSP_SKIP_BROWSER=1).
 """
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -20,25 +18,14 @@ from kssp.accounts.models import Institution
 from kssp.accounts.testing import PASSWORD
 from kssp.core.models.grants import Grant
 from kssp.core.parties.tests.factories import PersonFactory
-from tests.browser.conftest import (  # noqa: F401  (fixtures used by name)
-    choose_language,
-    chromium,
-    console,
-    open_page,
-    screenshot,
-    sign_in,
-)
+from tests.browser.conftest import choose_language, sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(os.environ.get("KSSP_SKIP_BROWSER") == "1", reason="KSSP_SKIP_BROWSER=1"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 UUID = r"[0-9a-f-]{36}"
 
 
-def signed_in_in_english(open_page, base: str, username: str = "kp_inv", *, width: int = 1366, height: int = 768):  # noqa: F811
+def signed_in_in_english(open_page, base: str, username: str = "kp_inv", *, width: int = 1366, height: int = 768):
     page = open_page(locale="en")
     page.goto(f"{base}/accounts/login/")
     choose_language(page, "en")  # from the header, which folds into a menu on a phone: choose it first
@@ -47,7 +34,7 @@ def signed_in_in_english(open_page, base: str, username: str = "kp_inv", *, widt
     return page
 
 
-def test_drafting_a_bulletin_through_the_generic_form_shows_the_field_error_then_saves(world, live_server, open_page, screenshot):  # noqa: F811
+def test_drafting_a_bulletin_through_the_generic_form_shows_the_field_error_then_saves(world, live_server, open_page, screenshot):
     base = live_server.url
     page = signed_in_in_english(open_page, base)
 
@@ -90,7 +77,7 @@ def test_drafting_a_bulletin_through_the_generic_form_shows_the_field_error_then
     assert page.locator(".kssp-data-table tbody tr").count() == 1
 
 
-def test_sharing_a_person_from_the_grants_panel_of_its_page(world, live_server, open_page, screenshot):  # noqa: F811
+def test_sharing_a_person_from_the_grants_panel_of_its_page(world, live_server, open_page, screenshot):
     person = PersonFactory(owner=world.kp_investigator, given_name="Xhemajl", family_name="Qerimi")
     customs = Institution.objects.get(code="DK")
     base = live_server.url
@@ -118,7 +105,7 @@ def test_sharing_a_person_from_the_grants_panel_of_its_page(world, live_server, 
     screenshot(page, "records-03-person-shared-from-panel")
 
 
-def test_the_share_page_names_the_missing_reason_and_keeps_the_choice(world, live_server, open_page, screenshot):  # noqa: F811
+def test_the_share_page_names_the_missing_reason_and_keeps_the_choice(world, live_server, open_page, screenshot):
     person = PersonFactory(owner=world.kp_investigator)
     customs = Institution.objects.get(code="DK")
     base = live_server.url
