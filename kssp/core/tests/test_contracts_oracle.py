@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from kssp.core.markings import HandlingCode
 from kssp.core.models.grants import Grant
-from kssp.core.policy import registered_policies
+from kssp.core.policy import policy_for, registered_policies
 from kssp.core.records.access import policy_of
 from kssp.core.records.registry import declarations
 from kssp.core.testing.cast import chain, ensure_seeded, permission_codes, root_record
@@ -269,8 +269,9 @@ def role_permissions(label: str, membership: dict[str, Any]) -> set[str]:
     return held
 
 
-def build(label: str, world: dict[str, Any], tree: Tree) -> tuple[list[Any], list[list[tuple[dict[str, Any], Any]]]]:
-    """The records (in the order described) and, per user, (membership description, actor) pairs."""
+def build(label: str, world: dict[str, Any], tree: Tree) -> tuple[list[Any], list[list[tuple[dict[str, Any], Any]]], Any]:
+    """The records (in the order described), per user (membership description, actor) pairs, and the
+    user who wrote the rows."""
     declaration = declarations()[label]
     User = apps.get_model("accounts", "User")
     Role = apps.get_model("accounts", "Role")
@@ -286,7 +287,7 @@ def build(label: str, world: dict[str, Any], tree: Tree) -> tuple[list[Any], lis
     wanted = {tree.by_code[key] for key in UNITS}
     units = {unit.pk: unit for unit in Unit.objects.filter(pk__in=wanted).select_related("institution")}
 
-    records = []
+    records: list[Any] = []
     for spec in world["records"]:
         owner = SimpleNamespace(user=creator, membership=SimpleNamespace(unit=units[tree.by_code[spec["unit"]]]))
         records.append(sample(label, owner, classification=spec["classification"], handling_code=spec["handling"]))
@@ -325,10 +326,32 @@ def build(label: str, world: dict[str, Any], tree: Tree) -> tuple[list[Any], lis
             expires_at={"expired": now - dt.timedelta(hours=1), "expires_later": now + dt.timedelta(days=1)}.get(grant["state"]),
             revoked_at=now - dt.timedelta(minutes=5) if grant["state"] == "revoked" else None,
         )
-    return records, actors
+    return records, actors, creator
 
 
 # --- the property --------------------------------------------------------------------------------------
+
+
+def check_hanging(actor: Any, attachments: list[Any], links: list[Any], answers: list[dict[str, bool]], who: str) -> None:
+    """Attachments and links against the oracle's answers for the records they hang on."""
+    if not attachments:
+        return
+    from kssp.core.attachments.models import Attachment
+    from kssp.core.links.models import RecordLink
+
+    attachment_policy, link_policy = policy_for(Attachment), policy_for(RecordLink)
+    seen = set(Attachment.objects.filter(attachment_policy.visible_q(actor)).values_list("pk", flat=True))
+    for r, attachment in enumerate(attachments):
+        expected = {"view": answers[r]["view"], "remove": answers[r]["change"]}
+        got = {"view": attachment_policy.can(actor, "view", attachment), "remove": attachment_policy.can(actor, "remove", attachment)}
+        assert (attachment.pk in seen, got) == (expected["view"], expected), f"attachment on record {r}: {who}"
+    seen = set(RecordLink.objects.filter(link_policy.visible_q(actor)).values_list("pk", flat=True))
+    for r, link in enumerate(links):
+        a, b = answers[r], answers[(r + 1) % len(answers)]
+        view = a["view"] and b["view"]
+        expected = {"view": view, "remove": view and (a["change"] or b["change"])}
+        got = {"view": link_policy.can(actor, "view", link), "remove": link_policy.can(actor, "remove", link)}
+        assert (link.pk in seen, got) == (expected["view"], expected), f"link {r}->{(r + 1) % len(answers)}: {who}"
 
 
 # Registered policies that are not a record type's: their visibility is another object's (the record
@@ -338,6 +361,35 @@ NOT_RECORD_TYPE_POLICIES = {
     "attachments.attachment", "links.recordlink", "parties.partylink", "worklist.workitem",
     "notifications.notification", "imports.importbatch", "retention.retentionreview",
 }
+# Of those, two follow the records they hang on, so the oracle covers them too (on every type that is
+# not dependent): an attachment is seen with its record and removed by who may change it; a record link
+# is seen by who sees both ends and removed by who may change either.
+FOLLOW_THEIR_RECORDS = {"attachments.attachment", "links.recordlink"}
+
+
+def hang_on(records: list[Any], creator: Any) -> tuple[list[Any], list[Any]]:
+    """An attachment on each record and a link from each record to the next (rows written directly)."""
+    from kssp.core.attachments.models import Attachment
+    from kssp.core.links.models import RecordLink
+
+    attachments, links = [], []
+    for i, record in enumerate(records):
+        ct = ContentType.objects.get_for_model(type(record))
+        n = next(_serial)
+        attachments.append(Attachment.objects.create(
+            content_type=ct, object_id=record.pk, record_public_id=record.public_id,
+            owner_institution_id=record.owner_institution_id, owner_unit_id=record.owner_unit_id,
+            stored_name=f"oracle-{n}", original_name="a.pdf", media_type="application/pdf", kind="pdf", size=1,
+            sha256="0" * 64, original_sha256="0" * 64, uploaded_by=creator, uploaded_by_institution_id=record.owner_institution_id,
+        ))
+        if len(records) > 1:
+            target = records[(i + 1) % len(records)]
+            links.append(RecordLink.objects.create(
+                link_type="relates_to", from_type=ct, from_id=record.pk, from_public_id=record.public_id,
+                to_type=ContentType.objects.get_for_model(type(target)), to_id=target.pk, to_public_id=target.public_id,
+                created_by=creator, created_by_institution_id=record.owner_institution_id,
+            ))
+    return attachments, links
 
 
 def test_every_registered_policy_is_a_declared_record_type_or_named_as_not_one():
@@ -371,11 +423,13 @@ def test_visible_to_and_can_agree_with_the_oracle(label):
         world = copy.deepcopy(world)
         with transaction.atomic():
             resolve_grants(world, tree)
-            records, actors = build(label, world, tree)
+            records, actors, creator = build(label, world, tree)
+            attachments, links = ([], []) if dependent else hang_on(records, creator)
             ids = [r.pk for r in records]
             for u, pairs in enumerate(actors):
                 for mspec, actor in pairs:
                     by_query = set(model._default_manager.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))  # type: ignore[attr-defined]
+                    answers = []
                     for r, record in enumerate(records):
                         held = role_permissions(label, mspec)
                         may_change = root.change_perm in held and all(d.change_perm in held for d in lineage if d.change_perm)
@@ -392,6 +446,8 @@ def test_visible_to_and_can_agree_with_the_oracle(label):
                         )
                         assert (record.pk in by_query) == expected["view"], f"visible_to != oracle {expected}: {where}"
                         assert got == expected, f"can {got} != oracle {expected}: {where}"
+                        answers.append(expected)
+                    check_hanging(actor, attachments, links, answers, f"{label}: user {u} as {mspec}")
             transaction.set_rollback(True)
 
     check()
