@@ -5,6 +5,17 @@ typed twice. Three things are not transliterated: placeholders and markup (``%(n
 ``<b>``, ``&amp;``), words on the reviewed exception list (``locale/sr_cyrl_exceptions.txt``: foreign
 names, acronyms that stay Latin, words where "nj"/"lj"/"dž" are two letters), and words holding a
 letter Serbian does not have (q, w, x, y), which are foreign by construction (URLs, "XK", "TAXII").
+
+Issue #7 point 1 widens "foreign" to what a Serbian reader expects in Latin inside Cyrillic text:
+
+* a word holding a **Latin-only letter pair** (``latin_only_pair``): a doubled consonant other than "jj"
+  (Serbian spelling drops doubled consonants; "najjači" keeps its "jj"), "ck" or "gh". "Office",
+  "TIFF", "glass" stay Latin. A word made of one repeated letter ("DD", "MM", "GGGG", a date mask) is
+  not foreign: it is written in Cyrillic like the rest;
+* **acronyms joined by hyphens and record numbers** ("KOS-CERT", "BUL-KP-2026-000001") are kept whole
+  (a date mask such as "GGGG-MM-DD" is not an acronym); in other hyphenated words each part is judged
+  alone, so a case ending after a Latin name is Cyrillic ("PIN-ова", "PostgreSQL-у");
+* product names and file types are on the exception list ("Google Authenticator", "FreeOTP", "PNG").
 """
 
 from __future__ import annotations
@@ -27,10 +38,15 @@ _PROTECTED = re.compile(
     r"|\b\w*_\w*\b"  # identifiers such as valid_from
     r"|\b[A-Za-z]+/[A-Za-z0-9.+-]+\b"  # media types and zone names: application/json
     r"|\b\d+/[A-Z]+-\d+\b"  # law numbers: 03/L-178
+    r"|\b[A-Z0-9]+(?:-[A-Z0-9]+)+\b"  # acronyms joined by hyphens and record numbers: KOS-CERT, BUL-KP-2026-000001
     r"|\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]+\b"  # codes mixing letters and digits: H0, 7KQ3, 2HFA
     r"|\b[a-z_]+\.[a-z_]+\b)"  # dotted identifiers: app.model
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# A date mask such as "GGGG-MM-DD" looks like a hyphenated acronym but is Serbian text.
+_DATE_MASK = re.compile(r"([A-Z])\1*(?:[-.]([A-Z])\2*)+")
+# Letter pairs that native Serbian Latin spelling never writes (see the module docstring).
+_LATIN_ONLY_PAIR = re.compile(r"([bcdfghklmnprstvzž])\1|ck|gh", re.IGNORECASE)
 EXCEPTIONS_FILE = Path(__file__).resolve().parents[2] / "locale" / "sr_cyrl_exceptions.txt"
 
 
@@ -56,13 +72,37 @@ def _match_case(source: str, target: str) -> str:
     return target
 
 
+def latin_only_pair(word: str) -> str | None:
+    """The first letter pair of ``word`` that Serbian Latin never writes, or None.
+
+    Letters missing from the Serbian alphabet (q, w, x, y) count as a pair of their own. A word made of one
+    repeated letter (the date masks "DD", "MM", "GGGG") has none.
+    """
+    lower = word.lower()
+    if len(set(lower)) == 1:
+        return None
+    letter = next((ch for ch in lower if ch in "qwxy"), None)
+    if letter is not None:
+        return letter
+    match = _LATIN_ONLY_PAIR.search(lower)
+    return match.group(0) if match else None
+
+
+def is_foreign(word: str) -> bool:
+    """True when ``word`` stays in Latin script: on the exception list as itself, or holding a Latin-only pair."""
+    replacement = _exceptions().get(word.lower())
+    if replacement is not None:
+        return replacement.lower() == word.lower()
+    return latin_only_pair(word) is not None
+
+
 def _word(word: str) -> str:
     lower = word.lower()
     exceptions = _exceptions()
     if lower in exceptions:
         replacement = exceptions[lower]
         return word if replacement.lower() == lower else _match_case(word, replacement)
-    if any(ch in "qwxy" for ch in lower):
+    if is_foreign(word):
         return word
     out: list[str] = []
     i = 0
@@ -90,4 +130,4 @@ def latin_to_cyrillic(text: str) -> str:
     if not text:
         return text
     parts = _PROTECTED.split(text)
-    return "".join(part if _PROTECTED.fullmatch(part) else _plain(part) for part in parts)
+    return "".join(part if _PROTECTED.fullmatch(part) and not _DATE_MASK.fullmatch(part) else _plain(part) for part in parts)
