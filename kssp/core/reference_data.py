@@ -538,6 +538,66 @@ def _load_offences(table: _Table, path: Path, acts: dict[str, int]) -> None:
         )
 
 
+# --- classification marks ----------------------------------------------------------------------------
+
+# Serbia's classification marks (Law on Classified Information, RS Official Gazette 104/09): never the marks
+# of Kosovo's Law 03/L-178 in any language (issue #7 point 1).
+FOREIGN_CLASSIFICATION_MARKS = ("Državna tajna", "Strogo poverljivo", "Interno")
+
+
+@dataclass(frozen=True)
+class ClassificationMark:
+    """The mark of one level of Law 03/L-178 in each language, as ``classification_marks.csv`` gives it."""
+
+    level: int
+    code: str
+    mark_sq: str
+    mark_sr: str
+    mark_en: str
+    needs_verification: bool
+    source: str
+
+
+def classification_marks(data_dir: Path = DATA_DIR) -> list[ClassificationMark]:
+    """The classification marks the catalogues must use, one per level of ``markings.Classification``.
+
+    The marks are not stored in the database (the levels are code); the catalogues translate the level
+    labels, and ``test_reference_data`` holds each catalogue to this file. A mark still marked [V] carries
+    ``needs_verification``.
+    """
+    from kssp.core.markings import Classification
+
+    columns = ("level", "code", "mark_sq", "mark_sr", "mark_en", "needs_verification", "source")
+    marks: list[ClassificationMark] = []
+    seen: set[str] = set()
+    for row in _read(data_dir / "classification_marks.csv", columns):
+        code = row.text("code", required=True)
+        _unique(row, code, seen)
+        level = row.text("level", required=True)
+        if code not in Classification.names or str(Classification[code].value) != level:
+            raise row.error(_("Unknown code “%(code)s” in “%(column)s”.") % {"code": f"{level} {code}", "column": "code"})
+        names = {column: row.text(column, required=True) for column in ("mark_sq", "mark_sr", "mark_en")}
+        for column, mark in names.items():
+            if any(foreign.lower() in mark.lower() for foreign in FOREIGN_CLASSIFICATION_MARKS):
+                raise row.error(
+                    _("“%(value)s” in “%(column)s” is a classification mark of another state’s law.")
+                    % {"value": mark, "column": column}
+                )
+        marks.append(
+            ClassificationMark(
+                level=int(level),
+                code=code,
+                needs_verification=bool(row.flag("needs_verification", default=True)),
+                source=row.text("source"),
+                **names,
+            )
+        )
+    if seen != set(Classification.names):
+        missing = ", ".join(sorted(set(Classification.names) - seen))
+        raise ReferenceDataError("classification_marks.csv", None, _("Missing classification level(s): %(levels)s.") % {"levels": missing})
+    return marks
+
+
 # --- entry point ------------------------------------------------------------------------------------
 
 

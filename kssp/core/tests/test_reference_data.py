@@ -8,13 +8,17 @@ import gettext
 import re
 import shutil
 
+import polib
 import pycountry
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from kssp.core import reference_data
 from kssp.core.audit import payload_for
 from kssp.core.exceptions import ApplicationError, PermissionDenied
+from kssp.core.markings import Classification
 from kssp.core.models import (
     AuditEvent,
     BorderDirectorate,
@@ -180,8 +184,8 @@ def test_serbian_cyrillic_is_derived_from_the_latin_name():
 
 @pytest.mark.django_db
 def test_crossing_points_with_their_type_traffic_and_both_sides():
-    assert CrossingPoint.objects.count() == 18
-    assert crossing_point_list().count() == 17  # Banjskë stays inactive until its status is confirmed
+    assert CrossingPoint.objects.count() == 19
+    assert crossing_point_list().count() == 17  # Banjskë and Kotlovi–Kuqishte stay inactive until confirmed open
     assert set(crossing_point_list(kind="one_stop").values_list("code", flat=True)) == {"HANI-I-ELEZIT", "GLLOBOCICE-KACANIK"}
     hani = CrossingPoint.objects.get(code="HANI-I-ELEZIT")
     assert set(hani.traffic) == {"passengers", "cargo", "rail"}
@@ -202,7 +206,7 @@ def test_crossing_points_with_their_type_traffic_and_both_sides():
     assert crossing_point_list(neighbour="ME").get().code == "KULLA"
     airport = CrossingPoint.objects.get(kind="airport")
     assert airport.neighbour is None and airport.directorate.code == "AIRPORT"
-    assert "[V]" in airport.note and "[V]" in CrossingPoint.objects.get(code="KULLA").note
+    assert "[V]" in airport.note
     assert set(BorderDirectorate.objects.values_list("code", flat=True)) == {"NORTH", "EAST", "SOUTH", "WEST", "AIRPORT"}
 
 
@@ -213,7 +217,7 @@ def test_crossing_points_with_their_type_traffic_and_both_sides():
 def test_xk_is_present_as_a_user_assigned_code():
     xk = Country.objects.get(code="XK")
     assert xk.user_assigned and not xk.is_former
-    assert (xk.name_sq, xk.name_sr, xk.name_en) == ("Kosovë", "Kosovo", "Kosovo")
+    assert (xk.name_sq, xk.name_sr, xk.name_en) == ("Kosova", "Kosovo", "Kosovo")
     assert "not an ISO 3166-1 code" in xk.note
     assert xk in country_list()
 
@@ -461,3 +465,180 @@ def test_reference_update_refuses_an_end_before_the_start(django_user_model):
     with pytest.raises(_AppError) as info:
         _update(actor=actor, obj=act, valid_from=_dt.date(2020, 1, 1), valid_to=_dt.date(2019, 1, 1))
     assert "valid_to" in info.value.fields
+
+
+# --- issue #7 point 1: reference data and wording corrected ---------------------------------------------------
+
+LOCALE = DATA_DIR.parents[2] / "locale"
+
+
+def _catalogue(language: str) -> dict[str, str]:
+    return {e.msgid: e.msgstr for e in polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))}
+
+
+def _all_msgstr(language: str) -> list[str]:
+    return [
+        text
+        for e in polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+        for text in (e.msgstr, *e.msgstr_plural.values())
+        if text
+    ]
+
+
+def _accounts(model: str):
+    return django_apps.get_model("accounts", model)
+
+
+@pytest.mark.django_db
+def test_the_intelligence_agency_has_its_albanian_name():
+    aki = _accounts("Institution").objects.get(code="AKI")
+    assert aki.name_sq == "Agjencia e Kosovës për Inteligjencë"
+    assert _accounts("Unit").objects.get(institution=aki, code="HQ").name_sq == "Agjencia e Kosovës për Inteligjencë"
+    assert LegalAct.objects.get(number="03/L-063").title_sq == "Ligji për Agjencinë e Kosovës për Inteligjencë"
+    assert not [text for text in _all_msgstr("sq") if "Agjencia Kosovare e Inteligjencës" in text]
+
+
+@pytest.mark.django_db
+def test_kosovo_police_structures_in_serbian_are_direkcija_with_sediste():
+    units = {u.code: u for u in _accounts("Unit").objects.filter(institution__code="KP")}
+    assert units["HQ"].name_sr == "Policija Kosova" and _accounts("Unit").objects.filter(code="HQ", name_sr="Sedište").count() == 0
+    assert units["DPP"].name_sr == "Generalna direkcija policije"
+    assert units["DRP-PR"].name_sr == "Regionalna direkcija policije Priština"
+    assert units["DRP-MJ"].name_sr == "Regionalna direkcija policije Mitrovica Jug"
+    assert units["DRP-MV"].name_sr == "Regionalna direkcija policije Mitrovica Sever"
+    assert units["PK-VERI"].name_sr == "Regionalna direkcija granične policije – Sever"
+    assert not [u.code for u in units.values() if "uprava" in u.name_sr.lower()]
+    assert units["PKK-MERDARE"].name_sq == "PKK Merdarë"
+    assert _catalogue("sr_Latn")["Headquarters"] == "Sedište"
+    assert not [text for text in _all_msgstr("sr_Latn") if "Glavni štab" in text or "uprava policije" in text]
+
+
+@pytest.mark.django_db
+def test_roles_are_instruktor_and_forenzicar_and_qkmk_keeps_its_name():
+    roles = {r.code: r for r in _accounts("Role").objects.all()}
+    assert roles["trainer"].name_sr == "Instruktor"
+    assert roles["forensic_examiner"].name_sr == "Forenzičar"
+    assert roles["qkmk_risk_analyst"].name_sr == "Analitičar rizika (QKMK)"
+    names = [r.name_sr for r in roles.values()] + _all_msgstr("sr_Latn")
+    assert not [n for n in names if "Trener" in n or "Forenzički veštak" in n or "NCUG" in n]
+
+
+def test_albanian_wording_actor_prosecution_office_ministry():
+    sq = _catalogue("sq")
+    assert (sq["Actor"], sq["Prosecution office"], sq["Ministry"]) == ("Përdoruesi", "Prokuroria", "Ministria")
+    assert not [text for text in _all_msgstr("sq") if re.search(r"\bkryes(i|it)\b", text, re.IGNORECASE)]
+    assert _catalogue("sr_Latn")["Actor"] == "Korisnik"
+
+
+def test_serbian_wording_status_and_reach():
+    sr = _catalogue("sr_Latn")
+    assert sr["Bulletin status changed"] == "Status biltena promenjen"
+    assert sr["Department"] == "Odeljenje"
+    assert not [text for text in _all_msgstr("sr_Latn") if "Vašem domenu" in text or "Stanje biltena" in text]
+
+
+@pytest.mark.django_db
+def test_one_name_for_the_firearms_focal_point():
+    ffp = _accounts("Unit").objects.get(institution__code="KP", code="FFP")
+    sq, sr = _catalogue("sq")["Firearms Focal Point"], _catalogue("sr_Latn")["Firearms Focal Point"]
+    assert (
+        (ffp.name_sq, ffp.name_sr, ffp.name_en)
+        == (sq, sr, "Firearms Focal Point")
+        == (
+            "Pika Fokale për Armë Zjarri",
+            "Kontaktna tačka za vatreno oružje",
+            "Firearms Focal Point",
+        )
+    )
+    role = _accounts("Role").objects.get(code="ffp_officer")
+    assert role.name_sq == "Zyrtar i Pikës Fokale për Armë Zjarri" and role.name_sr == "Službenik Kontaktne tačke za vatreno oružje"
+    others = [t for t in _all_msgstr("sq") + _all_msgstr("sr_Latn") if re.search(r"[Pp]ika fokale për armët|[Kk]ontakt tačk", t)]
+    assert not others, others
+
+
+@pytest.mark.django_db
+def test_one_albanian_form_for_kosovo():
+    """ "Kosova" everywhere Albanian names the place on its own; "Kosovë" only inside "Fushë Kosovë"."""
+    assert Country.objects.get(code="XK").name_sq == _catalogue("sq")["Kosovo"] == "Kosova"
+    names = _all_msgstr("sq") + [c.name_sq for c in Country.objects.all()] + [m.name_sq for m in Municipality.objects.all()]
+    names += [i.name_sq for i in _accounts("Institution").objects.all()] + [u.name_sq for u in _accounts("Unit").objects.all()]
+    assert not [n for n in names if re.search(r"(?<!Fushë )\bKosovë\b", n)]
+
+
+def test_classification_marks_are_the_laws_own_forms_in_every_language():
+    marks = reference_data.classification_marks()
+    assert [m.code for m in marks] == [c.name for c in Classification]
+    catalogues = {"sq": _catalogue("sq"), "sr": _catalogue("sr_Latn"), "en": _catalogue("en")}
+    for mark in marks:
+        with translation.override(None):
+            label = str(Classification[mark.code].label)  # the msgid of the level's label
+        assert (catalogues["sq"][label], catalogues["sr"][label], catalogues["en"][label]) == (mark.mark_sq, mark.mark_sr, mark.mark_en)
+    by_code = {m.code: m for m in marks}
+    assert (by_code["CONFIDENTIAL"].mark_sq, by_code["SECRET"].mark_sq, by_code["TOP_SECRET"].mark_sq) == (
+        "Konfidencial",
+        "Sekret",
+        "Tepër sekret",
+    )
+    assert all(m.needs_verification for m in marks)  # [V] in reference-corrections: ship flagged
+
+
+def test_no_catalogue_uses_serbias_classification_marks():
+    for language in ("sq", "sr_Latn", "en"):
+        texts = _all_msgstr(language)
+        assert not [t for t in texts if any(mark.lower() in t.lower() for mark in ("Državna tajna", "Strogo poverljivo"))]
+        assert not [t for t in texts if re.fullmatch(r"Interno", t)]
+
+
+def test_a_foreign_classification_mark_in_the_file_is_refused(data_copy):
+    _rewrite(data_copy / "classification_marks.csv", "Strogo tajno", "Državna tajna")
+    with pytest.raises(ReferenceDataError, match=r"classification_marks.csv, line 6: .*Državna tajna"):
+        reference_data.classification_marks(data_copy)
+
+
+@pytest.mark.django_db
+def test_the_customs_and_excise_code_replaces_the_old_code_and_its_amendment():
+    code = LegalAct.objects.get(number="08/L-247")
+    assert code.valid_from == dt.date(2024, 5, 26) and code.title_en == "Customs and Excise Code"
+    for old in ("03/L-109", "04/L-099"):
+        act = LegalAct.objects.get(number=old)
+        assert act.replaced_by == code and act.valid_to == dt.date(2024, 5, 25)
+    in_force = set(legal_act_list(on_date=dt.date(2024, 6, 1)).values_list("number", flat=True))
+    assert "08/L-247" in in_force and not {"03/L-109", "04/L-099"} & in_force
+    assert "08/L-247" not in set(legal_act_list(on_date=dt.date(2024, 5, 25)).values_list("number", flat=True))
+
+
+@pytest.mark.django_db
+def test_border_control_law_is_confirmed_and_its_amendment_is_listed():
+    law = LegalAct.objects.get(number="04/L-072")
+    assert not law.needs_verification and law.title_sq == "Ligji për kontrollin dhe mbikëqyrjen e kufirit shtetëror"
+    amendment = LegalAct.objects.get(number="04/L-214")
+    assert all("04/L-072" in title for title in (amendment.title_sq, amendment.title_sr, amendment.title_en))
+    classification = LegalAct.objects.get(number="03/L-178")
+    assert classification.title_en == "Law on Classification of Information and Security Clearance"
+    assert "No. 76, 10.08.2010" in classification.gazette_ref
+
+
+@pytest.mark.django_db
+def test_confirmed_crossing_facts_are_no_longer_marked_and_kotlovi_kuqishte_is_added():
+    kulla = CrossingPoint.objects.get(code="KULLA")
+    assert "confirmed" in kulla.note and "not confirmed" not in kulla.note
+    gllobocice = CrossingPoint.objects.get(code="GLLOBOCICE-KACANIK")
+    assert "mid-April 2025" in gllobocice.note and "start date [V]" not in gllobocice.note
+    kuqishte = CrossingPoint.objects.get(code="KOTLOVI-KUQISHTE")
+    assert (kuqishte.neighbour.code, kuqishte.other_side_name, kuqishte.active) == ("ME", "Kotlovi", False)
+    assert "[V]" in kuqishte.note
+
+
+@pytest.mark.django_db
+def test_ministries_services_and_the_weapons_division_are_seeded():
+    institutions = {i.code: i for i in _accounts("Institution").objects.all()}
+    assert {"MD", "MM", "MF"} <= institutions.keys()
+    assert institutions["MD"].name_en == "Ministry of Justice" and institutions["MM"].name_en == "Ministry of Defence"
+    assert institutions["MF"].name_en.startswith("Ministry of Finance")
+    units = {(u.institution.code, u.code): u for u in _accounts("Unit").objects.select_related("institution", "parent")}
+    assert units[("MD", "SHKK")].name_en == "Kosovo Correctional Service"
+    assert units[("MD", "SHSK")].name_en == "Kosovo Probation Service"
+    assert units[("MPB", "DAME")].name_en == "Division for Weapons, Ammunition and Explosives"
+    fva = units[("MPB", "QKMK-AUV")]
+    assert fva.parent.code == "QKMK" and fva.name_en.startswith("Food and Veterinary Agency")
+    assert units[("MPB", "QKMK")].name_sq == "Qendra Kombëtare për Menaxhim të Kufirit"

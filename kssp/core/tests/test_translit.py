@@ -84,7 +84,26 @@ def test_serbian_words_next_to_the_kept_latin_are_still_transliterated(latin, cy
 # Words made of one repeated letter (date masks "DD", "GGGG") are exempt.
 _FOREIGN = re.compile(r"[qwxy]|([bcdfghklmnprstvzž])\1|ck|gh", re.IGNORECASE)
 # Foreign words without such a pair, named in issue #7: they must never come out in Cyrillic either.
-_KNOWN_LATIN = {"google", "authenticator", "freeotp", "aegis", "office", "png", "jpeg", "tiff", "zip", "rar", "svg", "heic", "bmp", "gif", "gzip", "break", "glass", "bul"}
+_KNOWN_LATIN = {
+    "google",
+    "authenticator",
+    "freeotp",
+    "aegis",
+    "office",
+    "png",
+    "jpeg",
+    "tiff",
+    "zip",
+    "rar",
+    "svg",
+    "heic",
+    "bmp",
+    "gif",
+    "gzip",
+    "break",
+    "glass",
+    "bul",
+}
 
 
 def _latin_only(word: str) -> bool:
