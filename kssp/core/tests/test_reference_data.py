@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import importlib
 import re
 import shutil
 
@@ -642,3 +643,27 @@ def test_ministries_services_and_the_weapons_division_are_seeded():
     fva = units[("MPB", "QKMK-AUV")]
     assert fva.parent.code == "QKMK" and fva.name_en.startswith("Food and Veterinary Agency")
     assert units[("MPB", "QKMK")].name_sq == "Qendra Kombëtare për Menaxhim të Kufirit"
+
+
+@pytest.mark.django_db
+def test_the_migration_carries_corrected_names_to_an_existing_deployment():
+    """A deployment seeded before issue #7 has the old names on existing units; accounts 0006 rewrites them."""
+    migration = importlib.import_module("kssp.accounts.migrations.0006_reference_wording_issue_7")
+    unit, institution = _accounts("Unit"), _accounts("Institution")
+    unit.objects.filter(institution__code="KP", code="DPP").update(name_sr="Generalna policijska uprava")
+    institution.objects.filter(code="AKI").update(name_sq="Agjencia Kosovare e Inteligjencës")
+    unit.objects.filter(institution__code="AKI", code="HQ").update(name_sq="Agjencia Kosovare e Inteligjencës")
+    _accounts("Role").objects.filter(code="trainer").update(name_sr="Trener")
+    migration.reseed(django_apps, None)
+    assert unit.objects.get(institution__code="KP", code="DPP").name_sr == "Generalna direkcija policije"
+    assert unit.objects.get(institution__code="AKI", code="HQ").name_sq == "Agjencia e Kosovës për Inteligjencë"
+    assert _accounts("Role").objects.get(code="trainer").name_sr == "Instruktor"
+
+
+def test_the_units_template_has_the_seed_columns_and_a_source():
+    """Basic Court branches, customs offices and terminals are not seeded (no source names them); the
+    institutions fill the template, whose columns are the seed's plus the source naming each unit."""
+    accounts_data = DATA_DIR.parents[1] / "accounts" / "data"
+    seed_header = (accounts_data / "units.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    template_header = (accounts_data / "units_template.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert template_header == [*seed_header, "source"]
