@@ -66,6 +66,19 @@ REFERENCE_DATA = register_class(RetentionClass(
     controller=OPERATOR,
 ))
 
+RECORD_IDENTIFIERS = register_class(RetentionClass(
+    code="record-identifiers",
+    label=_("Numbers of a record in other institutions"),
+    period=Period(),
+    trigger=Trigger.NONE,
+    action=Action.REVIEW,
+    legal_basis=f"{POLICE}; {CPC}",
+    purpose=_("Finding a record by the number another institution gave it (a case in police, prosecution and court)"),
+    personal_data=False,
+    controller=OPERATOR,
+    note=_("A number is deleted with the record it numbers."),
+))
+
 SYSTEM_JOBS = register_class(RetentionClass(
     code="system-jobs",
     label=_("Runs of background jobs"),

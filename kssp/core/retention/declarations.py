@@ -29,6 +29,7 @@ declare("core.PeriodicRun", c.SYSTEM_JOBS, trigger_field="started_at", handlers=
 declare(
     "core.Grant", c.ACCESS_GRANTS, trigger_field="revoked_at", institution_field="granted_by_institution", handlers=DELETE,
 )
+declare("core.RecordIdentifier", c.RECORD_IDENTIFIERS, institution_field="institution")
 declare("core.HitNotice", c.HIT_NOTICES, trigger_field="created_at", institution_field="owner_institution", handlers=DELETE)
 declare("retention.RetentionReview", c.RETENTION_DECISIONS, institution_field="owner_institution")
 

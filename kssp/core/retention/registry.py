@@ -263,8 +263,8 @@ def registered_checks() -> list[Check]:
 
 
 def delete_row(*, actor: Any, obj: models.Model, review: Any) -> dict[str, Any]:
-    """Delete the record, with the kernel's rows that point at it by content type: its grants and hit
-    notices (sharing ends with the record; the audit trail keeps the history) and whatever the registered
+    """Delete the record, with the kernel's rows that point at it by content type: its grants, hit
+    notices and other institutions' numbers (sharing ends with the record; the audit trail keeps the history) and whatever the registered
     erasure hooks hold (attachments, links…). A record other records still protect is refused with a
     translated message, and nothing is deleted (the caller's savepoint rolls the hooks back too)."""
     from django.contrib.contenttypes.models import ContentType
@@ -273,12 +273,13 @@ def delete_row(*, actor: Any, obj: models.Model, review: Any) -> dict[str, Any]:
 
     from kssp.core.exceptions import ApplicationError
     from kssp.core.models.grants import Grant
+    from kssp.core.models.identifiers import RecordIdentifier
     from kssp.core.models.notices import HitNotice
 
     model = type(obj)
     ct = ContentType.objects.get_for_model(model)
     removed: dict[str, int] = {}
-    for related in (Grant, HitNotice):
+    for related in (Grant, HitNotice, RecordIdentifier):
         if related is model:
             continue
         count, _detail = related.objects.filter(content_type=ct, object_id=obj.pk).delete()

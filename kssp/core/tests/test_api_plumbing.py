@@ -155,8 +155,9 @@ def test_the_schema_validates_without_warnings():
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull)
 
 
-def test_the_schema_endpoint_serves_a_valid_schema(db):
-    response = Client().get("/api/schema/", {"format": "json"})
+def test_the_schema_endpoint_serves_a_valid_schema_to_signed_in_staff_only(world):
+    assert Client().get("/api/schema/", {"format": "json"}).status_code == 401
+    response = world.kp_investigator.client().get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     schema = json.loads(response.content)
     validate_schema(schema)
@@ -174,8 +175,9 @@ def test_every_operation_documents_its_errors():
                 assert {"400", "413"} <= set(operation["responses"]), (method, path)
 
 
-def test_the_docs_page_loads_nothing_from_elsewhere_and_nothing_inline(db):
-    client = Client()
+def test_the_docs_page_loads_nothing_from_elsewhere_and_nothing_inline(world):
+    assert Client().get("/api/docs/").status_code == 401
+    client = world.kp_investigator.client()
     page = client.get("/api/docs/")
     assert page.status_code == 200
     html = page.content.decode()
