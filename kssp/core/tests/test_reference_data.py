@@ -667,3 +667,12 @@ def test_the_units_template_has_the_seed_columns_and_a_source():
     seed_header = (accounts_data / "units.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     template_header = (accounts_data / "units_template.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert template_header == [*seed_header, "source"]
+
+
+def test_albanian_clearance_is_a_security_verification_and_a_draft_is_a_draft():
+    """Law 03/L-178 speaks of "verifikimi i sigurisë", not a certificate; a draft is "draft", not "projekt"."""
+    sq = _catalogue("sq")
+    assert sq["Security clearance"] == "Verifikimi i sigurisë" and sq["Clearance"] == "Verifikimi i sigurisë"
+    assert sq["Draft"] == "Në hartim" and sq["Save as draft"] == "Ruaj si draft"
+    assert not [t for t in _all_msgstr("sq") if re.search(r"\bcertifikat\w* (e )?siguri", t, re.IGNORECASE)]
+    assert not [t for t in _all_msgstr("sq") if re.search(r"\bprojekt", t, re.IGNORECASE)]
