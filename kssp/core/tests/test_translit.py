@@ -129,3 +129,12 @@ def test_no_cyrillic_word_of_the_derived_catalogue_comes_from_a_latin_only_word(
                 if _latin_only(latin):
                     flagged[cyrillic_word] = entry.msgid
     assert not flagged, flagged
+
+
+@pytest.mark.django_db
+def test_reference_names_in_cyrillic_keep_kos_cert_latin():
+    """Reference data is derived by the same generator: KOS-CERT keeps its Latin name in a Cyrillic name."""
+    from django.apps import apps
+
+    cert = apps.get_model("accounts", "Institution").objects.get(code="KOS-CERT")
+    assert cert.name_sr_cyrl.endswith("(KOS-CERT)") and cert.name_sr_cyrl.startswith("Национални тим")
