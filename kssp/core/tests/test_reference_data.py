@@ -676,3 +676,15 @@ def test_albanian_clearance_is_a_security_verification_and_a_draft_is_a_draft():
     assert sq["Draft"] == "Në hartim" and sq["Save as draft"] == "Ruaj si draft"
     assert not [t for t in _all_msgstr("sq") if re.search(r"\bcertifikat\w* (e )?siguri", t, re.IGNORECASE)]
     assert not [t for t in _all_msgstr("sq") if re.search(r"\bprojekt", t, re.IGNORECASE)]
+
+
+@pytest.mark.django_db
+def test_the_acts_reference_corrections_asks_for_are_listed():
+    """Explosives for civil use, strategic goods, courts (Basic Court branches) and Regulation 17/2011 on
+    classification; only the regulation's trilingual title is taken from its Gazette text."""
+    acts = {a.number: a for a in LegalAct.objects.filter(number__in=["04/L-022", "04/L-198", "06/L-054", "17/2011"])}
+    assert set(acts) == {"04/L-022", "04/L-198", "06/L-054", "17/2011"}
+    assert all(acts[n].needs_verification for n in ("04/L-022", "04/L-198", "06/L-054"))
+    regulation = acts["17/2011"]
+    assert regulation.kind == "regulation" and not regulation.needs_verification
+    assert regulation.title_sr == "Pravilnik br. 17/2011 o klasifikaciji i deklasifikaciji informacija"
