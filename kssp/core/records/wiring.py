@@ -66,11 +66,16 @@ def _search(declaration: RecordType) -> None:
     model = declaration.model
     custom = declaration.search_selector()
 
-    def visible(actor: Actor) -> QuerySet[Any]:
-        return declaration.list_queryset(model._default_manager.visible_to(actor))  # type: ignore[attr-defined]
+    def visible(actor: Actor, query: SearchQuery) -> QuerySet[Any]:
+        qs = declaration.list_queryset(model._default_manager.visible_to(actor))  # type: ignore[attr-defined]
+        if not actor.is_authenticated:
+            return qs
+        # The results shown are a reading: one consultation event names those holding personal data.
+        purpose = " · ".join(p for p in (query.purpose, query.case_ref) if p) or "global search"
+        return qs.logged_for(actor, purpose)  # type: ignore[attr-defined,no-any-return]
 
     def ranked(actor: Actor, query: SearchQuery) -> QuerySet[Any]:
-        qs = visible(actor)
+        qs = visible(actor, query)
         if query.public_id is not None:
             return qs.filter(public_id=query.public_id)
         condition = declaration.search_match(query)

@@ -29,6 +29,22 @@ def bulletin_group(outcome):
     return next((g for g in outcome.groups if g.type.code == "bulletin"), None)
 
 
+# --- reading results is a consultation ------------------------------------------------------------
+
+
+def test_results_holding_personal_data_are_logged_once_with_the_purpose_and_counting_is_not(world, make_bulletin):
+    personal = make_bulletin(world.kp_investigator, title="Suspect Arben K. seen", contains_personal_data=True)
+    make_bulletin(world.kp_investigator, title="Suspect vehicle seen")  # no personal data: not named
+    outcome = search(world.kp_investigator, "suspect", purpose="Case 2026/77")
+    assert bulletin_group(outcome).count == 2
+    [event] = AuditEvent.objects.filter(event_type="bulletin.listed").order_by("-seq")[:1]
+    assert AuditEvent.objects.filter(event_type="bulletin.listed").count() == 1  # one for the read, none for the count
+    assert event.purpose == "Case 2026/77" and event.actor_id == world.kp_investigator.user.pk
+    from kssp.core.audit import payload_for
+
+    assert payload_for(event)["extra"]["records"] == [personal.number]
+
+
 # --- visibility --------------------------------------------------------------------------------------
 
 
