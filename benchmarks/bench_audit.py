@@ -14,8 +14,14 @@ Three forms of the same service:
 p95 per write. ``overhead_vs_auditlog`` = (ours − none) / (auditlog − none), on p50 (p95 beside it).
 
 **Throughput** (PostgreSQL only): 1, 4 and 16 writer processes, each on its own bulletins, for a fixed
-time per round, ours against none; p50 of the rounds. ``throughput16_ratio`` = ours / none at 16
-writers (the goal is ≥ 0.5).
+time per round, ours against none (and auditlog beside them: an unchained append in the writer's
+transaction, what the writers would pay if the chain were sealed elsewhere); p50 of the rounds, the
+write latencies of every writer, and what the writers' backends are doing (sampled every 10 ms from
+``pg_stat_activity``: lock waits on the audit head show there). ``throughput16_ratio`` = ours / none at
+16 writers (the goal is ≥ 0.5).
+
+**Why** (untimed, beside the figures): statements per write in each form, and the time spent inside
+``audit_record`` itself.
 
 Checks: one audit event (ours) or log entry (auditlog) per write and none for the no-op form; the chain
 verifies afterwards. Run: ``KSSP_TESTING=1 .venv/bin/python benchmarks/bench_audit.py --database postgresql``.
@@ -24,7 +30,9 @@ verifies afterwards. Run: ``KSSP_TESTING=1 .venv/bin/python benchmarks/bench_aud
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -85,7 +93,10 @@ def form(mode: str, user: Any) -> Iterator[None]:
     if mode == "ours":
         yield
         return
-    with audit_replaced_by_nothing(), (auditlog_registered(user) if mode == "auditlog" else nullcontext()):
+    # KSSP_BENCH_SABOTAGE=audit (test_benchmarks_quick only): the baseline silently records nothing,
+    # which the checks must catch.
+    sabotaged = os.environ.get("KSSP_BENCH_SABOTAGE") == NAME
+    with audit_replaced_by_nothing(), (auditlog_registered(user) if mode == "auditlog" and not sabotaged else nullcontext()):
         yield
 
 
@@ -108,6 +119,47 @@ def make_bulletins(person: Any, count: int) -> list[int]:
                      classification=1, public_id=uuid.uuid4()) for i in range(count)]
     Bulletin._base_manager.bulk_create(rows, batch_size=1000)
     return list(Bulletin._base_manager.filter(number__startswith="BUL-A-").order_by("pk").values_list("pk", flat=True))[-count:]
+
+
+# --- what each form must have written -----------------------------------------------------------------
+
+
+def recorded_change(mode: str, bulletin: Any) -> dict[str, Any] | None:
+    """The new title and text as the form's audit record holds them (None for the no-op form)."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from kssp.core.audit.service import payload_read
+    from kssp.core.models import AuditEvent
+
+    if mode == "ours":
+        evt = AuditEvent.objects.filter(event_type="bulletin.updated", target_id=str(bulletin.pk)).order_by("-seq").first()
+        after = (payload_read(evt).payload or {}).get("after", {}) if evt is not None else {}
+        return {"title": after.get("title"), "body": after.get("body")}
+    if mode == "auditlog":
+        ct = ContentType.objects.get_for_model(type(bulletin))
+        entry = LogEntry.objects.filter(content_type=ct, object_pk=str(bulletin.pk)).order_by("-pk").first()
+        changes = (entry.changes if entry is not None else None) or {}
+        if isinstance(changes, str):
+            import json
+
+            changes = json.loads(changes)
+        return {"title": changes.get("title", [None, None])[1], "body": changes.get("body", [None, None])[1]}
+    return None
+
+
+def check_last_write(mode: str, bulletin: Any, i: int) -> None:
+    """The same write in every form: the row holds the new values, and the form's audit record (ours:
+    the event's ``after``; auditlog: the entry's ``changes``) names the same new title and text."""
+    from kssp.bulletins.models import Bulletin
+
+    expected = {"title": f"Bulletin edit {i}", "body": f"Text of edit {i}."}
+    row = Bulletin._base_manager.filter(pk=bulletin.pk).values("title", "body").get()
+    if row != expected:
+        raise AssertionError(f"{mode}: the bulletin holds {row}, not {expected}")
+    recorded = recorded_change(mode, bulletin)
+    if recorded is not None and recorded != expected:
+        raise AssertionError(f"{mode}: the audit record holds {recorded}, not {expected}")
 
 
 # --- per-write overhead, one writer -------------------------------------------------------------------
@@ -138,6 +190,7 @@ def per_write(person: Any, pks: list[int], *, rounds: int, per_round: int, warmu
         expected = {"ours": (k, 0), "none": (0, 0), "auditlog": (0, k)}[mode]
         if (events, logs) != expected:
             raise AssertionError(f"{mode}: {events} audit events and {logs} log entries for {k} writes")
+        check_last_write(mode, bulletins[counter[0] % len(bulletins)], counter[0])
 
     for mode in MODES:
         burst(mode, warmup, record=False)
@@ -145,12 +198,79 @@ def per_write(person: Any, pks: list[int], *, rounds: int, per_round: int, warmu
         order = MODES[r % 3:] + MODES[: r % 3]
         for mode in order:
             burst(mode, per_round, record=True)
+    breakdown = why(person, bulletins, counter, k=10 if per_round < 100 else 60)
     stats = {m: h.summary(v) for m, v in samples.items()}
     over = {q: {"ours_ms": round(stats["ours"][q] - stats["none"][q], 3), "auditlog_ms": round(stats["auditlog"][q] - stats["none"][q], 3)}
             for q in ("p50_ms", "p95_ms")}
     ratio = {q: round(v["ours_ms"] / v["auditlog_ms"], 2) if v["auditlog_ms"] > 0 else None for q, v in over.items()}
-    return {"writes_per_form": rounds * per_round, "per_write": stats, "overhead": over,
+    return {"writes_per_form": rounds * per_round, "per_write": stats, "overhead": over, "breakdown": breakdown,
             "overhead_vs_auditlog": ratio["p50_ms"], "overhead_vs_auditlog_p95": ratio["p95_ms"]}
+
+
+def _kind(sql: str) -> str:
+    text = sql.lstrip().upper()
+    if text.startswith("SELECT") and "FOR UPDATE" in text:
+        return "SELECT … FOR UPDATE"
+    for word in ("SELECT", "INSERT", "UPDATE", "DELETE", "SAVEPOINT", "RELEASE", "ROLLBACK"):
+        if text.startswith(word):
+            return word
+    return text.split(" ", 1)[0]
+
+
+def why(person: Any, bulletins: list[Any], counter: list[int], k: int = 60) -> dict[str, Any]:
+    """Untimed by the figures above: the statements each form runs per write (by kind and table), and
+    the time spent inside ``audit_record`` itself (ours), to say where the overhead goes."""
+    from django.db import connection
+
+    from kssp.core.audit import service
+
+    out: dict[str, Any] = {"statements_per_write": {}}
+    for mode in MODES:
+        seen: list[str] = []
+
+        def capture(execute: Any, sql: str, params: Any, many: bool, context: Any, seen: list[str] = seen) -> Any:
+            seen.append(sql)
+            return execute(sql, params, many, context)
+
+        with form(mode, person.user), connection.execute_wrapper(capture):
+            for _ in range(k):
+                counter[0] += 1
+                write(person.actor, bulletins[counter[0] % len(bulletins)], counter[0])
+        kinds: dict[str, float] = {}
+        for sql in seen:
+            table = ""
+            for marker in (" INTO ", " FROM ", "UPDATE "):
+                if marker in sql.upper():
+                    rest = sql[sql.upper().index(marker) + len(marker):].strip()
+                    table = rest.split()[0].strip('"') if rest else ""
+                    break
+            key = f"{_kind(sql)} {table}".strip()
+            kinds[key] = kinds.get(key, 0) + 1 / k
+        out["statements_per_write"][mode] = {"total": round(len(seen) / k, 2), **{x: round(v, 2) for x, v in sorted(kinds.items())}}
+
+    # Time inside audit_record (ours), wrapped where the services hold it by name.
+    original = service.audit_record
+    inside: list[float] = []
+
+    def timed_audit(**kwargs: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return original(**kwargs)
+        finally:
+            inside.append((time.perf_counter() - t0) * 1000)
+
+    holders = [m for m in list(sys.modules.values()) if m is not None and getattr(m, "audit_record", None) is original]
+    for module in holders:
+        module.audit_record = timed_audit  # type: ignore[attr-defined]
+    try:
+        for _ in range(k * 3):
+            counter[0] += 1
+            write(person.actor, bulletins[counter[0] % len(bulletins)], counter[0])
+    finally:
+        for module in holders:
+            module.audit_record = original  # type: ignore[attr-defined]
+    out["inside_audit_record_ms"] = h.summary(inside)
+    return out
 
 
 # --- throughput, several writer processes (PostgreSQL) ---------------------------------------------------
@@ -175,18 +295,63 @@ def writer_main(conn: Any, env: dict[str, str], user_pk: int, membership_pk: int
             break
         mode, start_at, seconds = order
         done = 0
+        latencies: list[float] = []
         with form(mode, membership.user):
             while time.time() < start_at:
                 time.sleep(0.0005)
             end = start_at + seconds
             while True:
                 i += 1
+                t0 = time.perf_counter()
                 write(actor, bulletins[i % len(bulletins)], i)
                 if time.time() > end:
                     break
+                latencies.append((time.perf_counter() - t0) * 1000)
                 done += 1
-        conn.send(done)
+        conn.send((done, latencies))
     conn.close()
+
+
+class WaitSampler(threading.Thread):
+    """Every 10 ms during a round: what each writer backend of the benchmark database is doing
+    (``pg_stat_activity``: on CPU, waiting for a lock — the audit head row shows as ``Lock:transactionid``
+    or ``Lock:tuple`` — waiting for the client, for I/O, ...)."""
+
+    def __init__(self, env: dict[str, str], start_at: float, seconds: float) -> None:
+        super().__init__(daemon=True)
+        self.url, self.start_at, self.seconds = env["DATABASE_URL"], start_at, seconds
+        self.counts: dict[str, int] = {}
+        self.start()
+
+    def run(self) -> None:
+        import psycopg
+
+        dbname = self.url.rsplit("/", 1)[1]
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            margin = min(0.2, self.seconds / 5)
+            while time.time() < self.start_at + margin:
+                time.sleep(0.01)
+            end = self.start_at + self.seconds - margin
+            while time.time() < end:
+                rows = conn.execute(
+                    "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid() AND backend_type = 'client backend'", [dbname]).fetchall()
+                for state, wtype, wevent in rows:
+                    if state == "idle in transaction" and wtype == "Client":
+                        key = "in transaction, waiting for the writer (Python)"
+                    elif state == "idle":
+                        key = "idle between transactions (Python)"
+                    elif wtype is None:
+                        key = "running (CPU)"
+                    else:
+                        key = f"{wtype}:{wevent}"
+                    self.counts[key] = self.counts.get(key, 0) + 1
+                time.sleep(0.01)
+
+
+def wait_shares(counts: dict[str, int]) -> dict[str, float]:
+    total = sum(counts.values()) or 1
+    return {key: round(count / total, 3) for key, count in sorted(counts.items(), key=lambda kv: -kv[1])}
 
 
 def throughput(env: dict[str, str], person: Any, pks: list[int], *, levels: tuple[int, ...], rounds: int,
@@ -205,16 +370,26 @@ def throughput(env: dict[str, str], person: Any, pks: list[int], *, levels: tupl
         for p in pipes:
             if p.recv() != "ready":
                 raise RuntimeError("a writer did not start")
-        per_mode: dict[str, list[float]] = {"ours": [], "none": []}
+        per_mode: dict[str, list[float]] = {m: [] for m in MODES}
+        lat: dict[str, list[float]] = {m: [] for m in MODES}
+        waits: dict[str, dict[str, int]] = {m: {} for m in MODES}
         try:
             for r in range(rounds + 1):  # the first round of each mode is a warm-up
-                for mode in (("ours", "none") if r % 2 == 0 else ("none", "ours")):
+                for mode in MODES[r % 3:] + MODES[: r % 3]:
                     start_at = time.time() + 0.3
                     for p in pipes:
                         p.send((mode, start_at, seconds))
-                    total = sum(p.recv() for p in pipes)
+                    sampler = WaitSampler(env, start_at, seconds) if r > 0 else None
+                    replies = [p.recv() for p in pipes]
+                    total = sum(done for done, _l in replies)
+                    if sampler is not None:
+                        sampler.join()
+                        for key, count in sampler.counts.items():
+                            waits[mode][key] = waits[mode].get(key, 0) + count
                     if r > 0:
                         per_mode[mode].append(total / seconds)
+                        for _done, latencies in replies:
+                            lat[mode].extend(latencies)
         finally:
             for p in pipes:
                 p.send(None)
@@ -222,10 +397,14 @@ def throughput(env: dict[str, str], person: Any, pks: list[int], *, levels: tupl
                 proc.join(timeout=30)
         out[str(writers)] = {
             mode: {"writes_per_s_p50": round(h.percentile(v, 50), 1), "writes_per_s_min": round(min(v), 1),
-                   "writes_per_s_max": round(max(v), 1), "rounds": [round(x, 1) for x in v]}
+                   "writes_per_s_max": round(max(v), 1), "rounds": [round(x, 1) for x in v],
+                   "write_latency_ms": h.summary(lat[mode]) if lat[mode] else None,
+                   "writer_wait_samples": wait_shares(waits[mode])}
             for mode, v in per_mode.items()
         }
-        out[str(writers)]["ratio"] = round(out[str(writers)]["ours"]["writes_per_s_p50"] / out[str(writers)]["none"]["writes_per_s_p50"], 2)
+        level = out[str(writers)]
+        level["ratio"] = round(level["ours"]["writes_per_s_p50"] / level["none"]["writes_per_s_p50"], 2)
+        level["auditlog_ratio"] = round(level["auditlog"]["writes_per_s_p50"] / level["none"]["writes_per_s_p50"], 2)
     return out
 
 
@@ -258,10 +437,11 @@ def run(env: dict[str, str], *, quick: bool) -> tuple[dict[str, Any], str]:
     figures["load_during"] = {"before": lb, "after": h.load()}
     t16 = figures.get("throughput", {}).get("16", {}).get("ratio")
     ours = figures["per_write"]["ours"]
-    line = (f"RESULT audit db={db} overhead_vs_auditlog={h.fmt(figures['overhead_vs_auditlog'])} "
-            f"throughput16_ratio={h.fmt(t16)} p95_write_ms={ours['p95_ms']:.2f} p50_write_ms={ours['p50_ms']:.2f} "
-            f"overhead_p50_ms={figures['overhead']['p50_ms']['ours_ms']:.2f} "
-            f"auditlog_overhead_p50_ms={figures['overhead']['p50_ms']['auditlog_ms']:.2f}")
+    figures["detail_line"] = (f"audit db={db} p95_write_ms={ours['p95_ms']:.2f} p50_write_ms={ours['p50_ms']:.2f} "
+                              f"overhead_p50_ms={figures['overhead']['p50_ms']['ours_ms']:.2f} "
+                              f"auditlog_overhead_p50_ms={figures['overhead']['p50_ms']['auditlog_ms']:.2f} "
+                              f"overhead_vs_auditlog_p95={h.fmt(figures['overhead_vs_auditlog_p95'])}")
+    line = f"RESULT audit db={db} overhead_vs_auditlog={h.fmt(figures['overhead_vs_auditlog'])} throughput16_ratio={h.fmt(t16)}"
     return figures, line
 
 
@@ -276,9 +456,16 @@ def main() -> None:
     h.warn_if_loaded("end")
     for mode, stats in figures["per_write"].items():
         print(f"per write  {mode:9} p50 {stats['p50_ms']:7.3f} ms  p95 {stats['p95_ms']:7.3f} ms")
+    print("statements per write:", figures["breakdown"]["statements_per_write"])
+    print("inside audit_record:", figures["breakdown"]["inside_audit_record_ms"])
     for writers, t in figures.get("throughput", {}).items():
         ours, none = t["ours"]["writes_per_s_p50"], t["none"]["writes_per_s_p50"]
-        print(f"{writers:>2} writers  ours {ours:8.1f}/s  none {none:8.1f}/s  ratio {t['ratio']}")
+        print(f"{writers:>2} writers  ours {ours:8.1f}/s  none {none:8.1f}/s  auditlog {t['auditlog']['writes_per_s_p50']:8.1f}/s  "
+              f"ratio {t['ratio']} (auditlog {t['auditlog_ratio']})  p95 write ms: "
+              + ", ".join(f"{m} {t[m]['write_latency_ms']['p95_ms']:.1f}" for m in MODES))
+        for m in MODES:
+            print(f"           backends ({m}): {t[m]['writer_wait_samples']}")
+    print(figures["detail_line"])
     print(line)
 
 

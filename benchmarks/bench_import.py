@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -88,26 +89,39 @@ def _last_pk() -> int:
 # --- ours ---------------------------------------------------------------------------------------------
 
 
-def ours_upload_and_validate(actor: Any, content: bytes, *, on_chunk: Any = None) -> Any:
+# Seconds of each phase of ours, per end-to-end run (where the time goes; the ratio uses the whole run).
+PHASES: list[dict[str, float]] = []
+
+
+def ours_upload_and_validate(actor: Any, content: bytes, *, on_chunk: Any = None, phases: dict[str, float] | None = None) -> Any:
     from django.test import override_settings
 
     from kssp.core.imports.services import import_batch_create
     from kssp.core.imports.validation import validate_batch
 
+    t0 = time.perf_counter()
     with override_settings(TASKS=QUEUE_ONLY):  # the worker runs here, in this process, and is timed
         batch = import_batch_create(actor=actor, import_type_code="bulletins", filename="bench.csv", content=content)
+    t1 = time.perf_counter()
     outcome = validate_batch(batch.pk, on_chunk=on_chunk)
     batch.refresh_from_db()
+    if phases is not None:
+        phases["upload_check_s"] = t1 - t0
+        phases["validate_s"] = time.perf_counter() - t1
     return batch, outcome
 
 
 def ours_end_to_end(actor: Any, content: bytes) -> int:
     from kssp.core.imports.services import import_batch_promote
 
-    batch, outcome = ours_upload_and_validate(actor, content)
+    phases: dict[str, float] = {}
+    batch, outcome = ours_upload_and_validate(actor, content, phases=phases)
     if outcome != "validated":
         raise AssertionError(f"the clean file did not validate: {outcome}")
+    t0 = time.perf_counter()
     promoted = import_batch_promote(actor=actor, batch=batch)
+    phases["promote_s"] = time.perf_counter() - t0
+    PHASES.append(phases)
     return int(promoted.records_created)
 
 
@@ -150,6 +164,10 @@ def auditlog_on(user: Any) -> Iterator[None]:
 
 def peer_import(actor: Any, content: bytes, *, dry_run: bool) -> Any:
     import tablib
+
+    if os.environ.get("KSSP_BENCH_SABOTAGE") == NAME:
+        # test_benchmarks_quick only: the baseline reads one title differently, which the checks must catch.
+        content = content.replace("Armë e vjedhur".encode(), b"Arme e vjedhur", 1)
 
     from benchmarks.peers.resources import BulletinResource
 
@@ -229,12 +247,16 @@ def run(*, n: int, err_n: int, quick: bool) -> tuple[dict[str, Any], str]:
     person = make_person("bench-importer", institution="KP", unit="NJKT", role="investigator")
     actor = person.actor
     clean, _ = make_csv(n, tag="")
-    warm, _ = make_csv(max(20, n // 10), tag="w")
+    warm, _ = make_csv(max(20, n // 10), tag="w")  # the same rows for both paths
     repeats = 2 if quick else 5
 
     # Warm-up (imports, caches, connections) on a small file, then interleaved repeats of the full file.
-    for fn in (ours_end_to_end, peer_single_pass):
-        fn(actor, warm)
+    # The warm-up already compares what both create (so a disagreement stops the run before any timing).
+    warm_n = max(20, n // 10)
+    warm_rows = [checked(label, fn, actor, warm, warm_n, audit=audit)()
+                 for label, fn, audit in (("ours", ours_end_to_end, "ours"), ("single pass", peer_single_pass, "auditlog"))]
+    if warm_rows[0] != warm_rows[1]:
+        raise AssertionError("import_export_single_pass created different bulletins from ours (warm-up file)")
     cases = {
         "ours": checked("ours", ours_end_to_end, actor, clean, n, audit="ours"),
         "import_export_single_pass": checked("single pass", peer_single_pass, actor, clean, n, audit="auditlog"),
@@ -258,10 +280,14 @@ def run(*, n: int, err_n: int, quick: bool) -> tuple[dict[str, Any], str]:
 
     stats = {name: h.summary(samples) for name, (samples, _rows) in timed.items()}
     ours_p50 = stats["ours"]["p50_ms"]
+    timed_phases = PHASES[-repeats:]
+    phases = {key: h.summary([p[key] * 1000 for p in timed_phases]) for key in timed_phases[0]}
     figures: dict[str, Any] = {
         "N": n, "seed": SEED, "actor": actor.label, "repeats": repeats,
         "end_to_end": stats,
         "rows_per_s_p50": {name: round(n / (s["p50_ms"] / 1000)) for name, s in stats.items()},
+        "ours_phases_ms": phases,
+        "ms_per_row_p50": {name: round(s["p50_ms"] / n, 2) for name, s in stats.items()},
         "ratio": round(stats["import_export_single_pass"]["p50_ms"] / ours_p50, 2),
         "ratio_p95": round(stats["import_export_single_pass"]["p95_ms"] / stats["ours"]["p95_ms"], 2),
         "ratio_two_step": round(stats["import_export_two_step"]["p50_ms"] / ours_p50, 2),
@@ -274,17 +300,19 @@ def run(*, n: int, err_n: int, quick: bool) -> tuple[dict[str, Any], str]:
         "load_during": {"before": lb, "after": h.load()},
     }
     ttfe = figures["time_to_first_error_report"]
-    line = (f"RESULT import db={db} ratio={h.fmt(figures['ratio'])} N={n} ours_p50_s={ours_p50 / 1000:.2f} "
-            f"import_export_p50_s={stats['import_export_single_pass']['p50_ms'] / 1000:.2f} "
-            f"ratio_two_step={h.fmt(figures['ratio_two_step'])} "
-            f"first_error_report_ms_ours={ttfe['ours_first_error_ms']['p50_ms']:.0f} "
-            f"first_error_report_ms_import_export={ttfe['import_export_dry_run_ms']['p50_ms']:.0f}")
+    figures["detail_line"] = (f"import db={db} N={n} ours_p50_s={ours_p50 / 1000:.2f} "
+                              f"import_export_p50_s={stats['import_export_single_pass']['p50_ms'] / 1000:.2f} "
+                              f"ratio_p95={h.fmt(figures['ratio_p95'])} ratio_two_step={h.fmt(figures['ratio_two_step'])} "
+                              f"time_to_first_error_report (apart, not in the ratio): "
+                              f"ours_ms={ttfe['ours_first_error_ms']['p50_ms']:.0f} "
+                              f"import_export_dry_run_ms={ttfe['import_export_dry_run_ms']['p50_ms']:.0f} (N={err_n})")
+    line = f"RESULT import db={db} ratio={h.fmt(figures['ratio'])}"
     return figures, line
 
 
 def main() -> None:
-    args = h.arguments(__doc__.splitlines()[0], lambda p: (p.add_argument("-n", type=int, default=5000),
-                                                            p.add_argument("--errors-n", type=int, default=20_000)))
+    args = h.arguments(__doc__.splitlines()[0], lambda p: (p.add_argument("-n", type=int, default=2000),
+                                                            p.add_argument("--errors-n", type=int, default=5000)))
     load_before = h.load()
     h.warn_if_loaded("start")
     h.setup_django(NAME, args)
@@ -295,10 +323,12 @@ def main() -> None:
     h.warn_if_loaded("end")
     for name, stats in figures["end_to_end"].items():
         print(f"end to end   {name:27} p50 {stats['p50_ms'] / 1000:8.2f} s  p95 {stats['p95_ms'] / 1000:8.2f} s")
+    print("ours by phase (p50 s): " + ", ".join(f"{k} {v['p50_ms'] / 1000:.2f}" for k, v in figures["ours_phases_ms"].items()))
     ttfe = figures["time_to_first_error_report"]
     print(f"first error report (not in the ratio): ours {ttfe['ours_first_error_ms']['p50_ms']:.0f} ms "
           f"(whole report {ttfe['ours_complete_report_ms']['p50_ms']:.0f} ms), "
           f"import-export dry run {ttfe['import_export_dry_run_ms']['p50_ms']:.0f} ms")
+    print(figures["detail_line"])
     print(line)
 
 

@@ -30,6 +30,7 @@ results file. Run: ``KSSP_TESTING=1 .venv/bin/python benchmarks/bench_visibility
 from __future__ import annotations
 
 import copy
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -167,26 +168,31 @@ def install_rls() -> dict[str, str]:
 
     table = Bulletin._meta.db_table
     ct = ContentType.objects.get_for_model(Bulletin).pk
+    # Written as a competent RLS author would: every session setting read once per statement through a
+    # scalar sub-select (an InitPlan, PostgreSQL's documented way to keep a stable function out of the
+    # per-row filter), the unit subtree and the grants as hashed sub-plans.
+    def setting(name: str, cast: str = "") -> str:
+        return f"(SELECT current_setting('kssp.{name}', true){cast})"
+
     policy = f"""
-        current_setting('kssp.can_view', true) = '1'
-        AND classification <= current_setting('kssp.clearance')::int
+        {setting('can_view')} = '1'
+        AND classification <= {setting('clearance', '::int')}
         AND (
-            (current_setting('kssp.scope') = 'own_unit' AND owner_unit_id = current_setting('kssp.unit_id')::bigint)
-         OR (current_setting('kssp.scope') = 'unit_subtree' AND owner_unit_id IN (
-                SELECT u.id FROM {Unit._meta.db_table} u WHERE u.path LIKE current_setting('kssp.unit_path') || '%'))
-         OR (current_setting('kssp.scope') = 'institution'
-                AND owner_institution_id = current_setting('kssp.institution_id')::bigint)
-         OR (current_setting('kssp.scope') = 'national' AND (
-                owner_institution_id = current_setting('kssp.institution_id')::bigint
+            ({setting('scope')} = 'own_unit' AND owner_unit_id = {setting('unit_id', '::bigint')})
+         OR ({setting('scope')} = 'unit_subtree' AND owner_unit_id IN (
+                SELECT u.id FROM {Unit._meta.db_table} u WHERE u.path LIKE {setting('unit_path')} || '%'))
+         OR ({setting('scope')} = 'institution' AND owner_institution_id = {setting('institution_id', '::bigint')})
+         OR ({setting('scope')} = 'national' AND (
+                owner_institution_id = {setting('institution_id', '::bigint')}
                 OR owner_institution_id IN (SELECT i.id FROM {Institution._meta.db_table} i WHERE i.kind <> 'intelligence')))
          OR id IN (
                 SELECT g.object_id FROM {Grant._meta.db_table} g
                 WHERE g.content_type_id = {ct} AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > now())
-                  AND ((g.grantee_type = 'institution' AND g.grantee_institution_id = current_setting('kssp.institution_id')::bigint)
+                  AND ((g.grantee_type = 'institution' AND g.grantee_institution_id = {setting('institution_id', '::bigint')})
                     OR (g.grantee_type = 'unit'
-                        AND g.grantee_unit_id = ANY (string_to_array(current_setting('kssp.unit_ancestor_ids'), ',')::bigint[]))
-                    OR (g.grantee_type = 'user' AND g.grantee_user_id = current_setting('kssp.user_id')::bigint
-                        AND g.grantee_institution_id = current_setting('kssp.institution_id')::bigint)))
+                        AND g.grantee_unit_id = ANY (string_to_array({setting('unit_ancestor_ids')}, ',')::bigint[]))
+                    OR (g.grantee_type = 'user' AND g.grantee_user_id = {setting('user_id', '::bigint')}
+                        AND g.grantee_institution_id = {setting('institution_id', '::bigint')})))
         )"""
     with connection.cursor() as cursor:
         # The role is the cluster's (parallel quick runs may race to create it).
@@ -230,6 +236,18 @@ def materialise_guardian(people: dict[str, Any]) -> dict[str, Any]:
                 [BulletinUserObjectPermission(user_id=person.user.pk, permission_id=perm.pk, content_object_id=pk) for pk in batch],
                 batch_size=5000)
     return {"rows_per_person": rows, "rows_total": sum(rows.values()), "seconds": round(time.perf_counter() - t0, 1)}
+
+
+def sabotage_guardian(actor: Any, user: Any) -> None:
+    """test_benchmarks_quick only: drop the guardian rows of the newest record the actor sees, so that
+    the baseline's answer differs from ours and the checks must fail."""
+    from guardian.models import UserObjectPermission
+
+    from benchmarks.peers.models import BulletinUserObjectPermission
+
+    newest = ours_qs(actor).values_list("pk", flat=True)[0]
+    UserObjectPermission.objects.filter(user=user, object_pk=str(newest)).delete()
+    BulletinUserObjectPermission.objects.filter(user=user, content_object_id=newest).delete()
 
 
 # --- operations, checks, plans --------------------------------------------------------------------------
@@ -295,7 +313,7 @@ def no_session() -> Iterator[None]:
 # --- the run ------------------------------------------------------------------------------------------
 
 
-def run(*, n: int, quick: bool, keep: bool) -> tuple[dict[str, Any], str]:
+def run(*, n: int, quick: bool, keep: bool, prepare_only: bool = False) -> tuple[dict[str, Any], str]:
     from django.contrib.auth import get_user_model
 
     from benchmarks.generators import bulletins as gen
@@ -317,6 +335,8 @@ def run(*, n: int, quick: bool, keep: bool) -> tuple[dict[str, Any], str]:
             h.analyze()
         setup["analyze_seconds"] = round(t["s"], 1)
         h.set_data_marker("visibility", marker)
+    if prepare_only:
+        return setup, f"prepared visibility db={db} N={n}"
     if db == "postgresql":
         setup["rls"] = install_rls()
 
@@ -324,6 +344,8 @@ def run(*, n: int, quick: bool, keep: bool) -> tuple[dict[str, Any], str]:
     actor = person.actor
     remember_shape(actor)
     user = get_user_model().objects.get(pk=person.user.pk)
+    if os.environ.get("KSSP_BENCH_SABOTAGE") == NAME:
+        sabotage_guardian(actor, user)
     limit = export_rows()
     makers: dict[str, Callable[[], Any]] = {
         "ours": lambda: ours_qs(actor),
@@ -341,10 +363,16 @@ def run(*, n: int, quick: bool, keep: bool) -> tuple[dict[str, Any], str]:
                 return op(makers[name]())
         return call
 
+    # Agreement first (each path once, outside the timing), so a disagreement stops the run early; the
+    # answers of the timed runs are compared again below.
+    for name in makers:
+        if timed(name, page_op)() != timed("ours", page_op)():
+            raise AssertionError(f"{name}: list page differs from ours (before timing)")
+
     lb = h.load()
-    page = h.interleaved({name: timed(name, page_op) for name in makers}, warmup=1 if quick else 3, repeats=3 if quick else 15)
+    page = h.interleaved({name: timed(name, page_op) for name in makers}, warmup=1 if quick else 3, repeats=3 if quick else 30)
     export = h.interleaved({name: timed(name, lambda qs: export_op(qs, limit)) for name in makers},
-                           warmup=1, repeats=2 if quick else 6)
+                           warmup=1, repeats=2 if quick else 10)
 
     # The paths must agree: same count, same first page, same export rows in the same order.
     ref_count, ref_page = page["ours"][1]
@@ -378,25 +406,37 @@ def run(*, n: int, quick: bool, keep: bool) -> tuple[dict[str, Any], str]:
     figures.update({"guardian_ratio": guardian_ratio, "rls_ratio": rls_ratio, "p95_ms": figures["list_page"]["ours"]["p95_ms"]})
     figures["plans"] = plans_for(makers, sessions)
     figures["load_during"] = {"before": lb, "after": h.load()}
+    figures["detail_line"] = (f"visibility db={db} N={n} visible={ref_count} "
+                              f"list_p50_ms={h.fmt(figures['list_page']['ours']['p50_ms'], 1)} "
+                              f"export_p50_ms={h.fmt(figures['export_read']['ours']['p50_ms'], 1)} "
+                              f"export_p95_ms={h.fmt(figures['export_read']['ours']['p95_ms'], 1)}")
     line = (f"RESULT visibility db={db} guardian_ratio={h.fmt(guardian_ratio)} rls_ratio={h.fmt(rls_ratio)} "
-            f"p95_ms={h.fmt(figures['p95_ms'], 1)} N={n} visible={ref_count} "
-            f"export_p95_ms={h.fmt(figures['export_read']['ours']['p95_ms'], 1)}")
+            f"p95_ms={h.fmt(figures['p95_ms'], 1)}")
     return figures, line
 
 
 def main() -> None:
-    args = h.arguments(__doc__.splitlines()[0], lambda p: p.add_argument("-n", type=int, default=1_000_000))
+    def extra(p: Any) -> None:
+        p.add_argument("-n", type=int, default=1_000_000)
+        p.add_argument("--prepare", action="store_true", help="only generate the data (keep it with --keep-data), no timing")
+
+    args = h.arguments(__doc__.splitlines()[0], extra)
     load_before = h.load()
     h.warn_if_loaded("start")
     h.setup_django(NAME, args)
     n = 3000 if args.quick else args.n
-    figures, line = run(n=n, quick=args.quick, keep=args.keep_data)
+    figures, line = run(n=n, quick=args.quick, keep=args.keep_data, prepare_only=args.prepare)
+    if args.prepare:
+        print(figures)
+        print(line)
+        return
     if not args.quick and not args.no_write:
         h.write_result(NAME, figures, line, load_before=load_before)
     h.warn_if_loaded("end")
     for op in ("list_page", "export_read"):
         for name, stats in figures[op].items():
             print(f"{op:12} {name:17} p50 {stats['p50_ms']:10.2f} ms  p95 {stats['p95_ms']:10.2f} ms")
+    print(figures["detail_line"])
     print(line)
 
 
