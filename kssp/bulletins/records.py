@@ -18,7 +18,7 @@ from kssp.bulletins.filters import BulletinFilterSet
 from kssp.bulletins.forms import QuickCaptureForm
 from kssp.bulletins.imports import BULLETIN_IMPORT
 from kssp.bulletins.models import Bulletin
-from kssp.core.exports.registry import Column
+from kssp.core.exports.registry import Column, Grouping
 from kssp.core.markings import Classification
 from kssp.core.models.audit import AuditEvent
 from kssp.core.records import Labels, RecordType, Retention, register
@@ -83,6 +83,12 @@ class BulletinRecord(RecordType):
         Column("issued_at", _("Issued"), width=1.1),
         Column("contains_personal_data", _("Holds personal data"), width=1.0),
     )
+    statistics = (
+        Grouping("kind", _("Kind"), lambda: dict(BulletinKind.choices)),
+        Grouping("status", _("Status"), lambda: dict(BulletinStatus.choices)),
+        Grouping("classification", _("Classification"), lambda: dict(Classification.choices)),
+    )
+    statistics_label = _("Bulletin statistics")
     import_type = BULLETIN_IMPORT
     timeline = {"bulletin.transitioned": status_changed}
     retention = Retention(
@@ -101,29 +107,3 @@ class BulletinRecord(RecordType):
 
     def list_queryset(self, qs: QuerySet[Bulletin]) -> QuerySet[Bulletin]:  # type: ignore[override]
         return qs.select_related("owner_institution", "owner_unit", "created_by")
-
-
-# The statistics export counts across institutions through the aggregate exception (small cells
-# suppressed); it is not a list of records, so it is registered beside the declaration.
-def _statistics() -> None:
-    from kssp.core.exports.registry import Grouping, StatisticsExport
-    from kssp.core.exports.registry import register as register_export
-
-    register_export(
-        StatisticsExport(
-            name="bulletin-statistics",
-            label=_("Bulletin statistics"),
-            record_type="bulletins.bulletin",
-            model=Bulletin,
-            back_url_name="bulletins:bulletin_statistics",
-            groupings=[
-                Grouping("kind", _("Kind"), lambda: dict(BulletinKind.choices)),
-                Grouping("status", _("Status"), lambda: dict(BulletinStatus.choices)),
-                Grouping("classification", _("Classification"), lambda: dict(Classification.choices)),
-            ],
-        )
-    )
-
-
-_statistics()
-

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -26,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kssp.core import access_exceptions
+from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.forms import filter_form
 from kssp.core.forms_grants import HitCheckForm
 from kssp.core.records.access import record_get_visible_to, record_list_visible_to
@@ -135,6 +137,8 @@ class RecordPages:
             "lead": self.text("lead", ""),
             "hit_form": HitCheckForm() if self.may_check(request) else None,
             "hit_check_url": self.url("hit_check") if self.may_check(request) else "",
+            "statistics_url": self.url("statistics")
+            if self.declaration.statistics and request.actor.has_perm(access_exceptions.STATS_AGGREGATE) else "",
             **self.list_extra(request),
         }
 
@@ -170,6 +174,32 @@ class RecordPages:
             context = {"hit_form": form, "hits": hits, "hit_check_url": self.url("hit_check")}
             return render(request, "records/record_list.html#hit_check", context, status=status)
         return self.list_view(request, status=status, hit_form=form, hits=hits)
+
+    # --- statistics (the aggregate exception) --------------------------------------------------------
+    def statistics_view(self, request: Request) -> HttpResponse:
+        """Counts across every institution by the declaration's groupings, small cells suppressed; each
+        view is audited by ``aggregate_counts``."""
+        actor = request.actor
+        require_perm(actor, access_exceptions.STATS_AGGREGATE)
+        charts = []
+        for grouping in self.declaration.statistics:
+            try:
+                cells = access_exceptions.aggregate_counts(actor=actor, model=self.model, group_by=grouping.group_by)
+            except ServicePermissionDenied:
+                raise PermissionDenied from None
+            labels = grouping.value_labels() if grouping.value_labels else {}
+            rows = [(str(labels.get(cell.key, cell.key)), cell.count) for cell in cells]
+            charts.append({
+                "id": f"chart-{grouping.group_by}", "title": str(grouping.label), "rows": rows,
+                "max": max((count for _label, count in rows if count is not None), default=0),
+                "threshold": settings.KSSP["SMALL_CELL_THRESHOLD"],
+            })
+        context = {
+            "charts": charts, "title": self.declaration.statistics_label or self.declaration.plural_label,
+            "plural_label": self.declaration.plural_label, "list_url": self.url("list"),
+            "export_name": f"{self.declaration.code}-statistics",
+        }
+        return render(request, "records/record_statistics.html", context)
 
     # --- create and edit --------------------------------------------------------------------------
     def form_page(self, request: Request, form: forms.Form, record: Any, *, status: int = 200) -> HttpResponse:
@@ -275,6 +305,8 @@ class RecordPages:
             patterns.append(path("new/", never_cache(self.create_view), name=f"{code}_create"))
         if self.writes.editable and not self.declaration.append_only:
             patterns.append(path("<uuid:public_id>/edit/", never_cache(self.update_view), name=f"{code}_update"))
+        if self.declaration.statistics:
+            patterns.append(path("statistics/", never_cache(self.statistics_view), name=f"{code}_statistics"))
         if self.declaration.hit_check:
             patterns.append(path("check/", never_cache(require_POST(self.hit_check_view)), name=f"{code}_hit_check"))
         if self.writes.transitions:

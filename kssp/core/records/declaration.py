@@ -141,6 +141,10 @@ class RecordType:
     exportable: ClassVar[bool] = True
     export_columns: ClassVar[tuple[Any, ...]] = ()
     export_filterset: ClassVar[Any] = None
+    # Counts across every institution, small cells suppressed (the aggregate exception): groupings of
+    # ``kssp.core.exports.registry.Grouping``; the kernel registers the export and serves the page.
+    statistics: ClassVar[tuple[Any, ...]] = ()
+    statistics_label: ClassVar[Any] = None
     import_type: ClassVar[Any] = None
     linkable: ClassVar[bool] = True
     timeline: ClassVar[Mapping[str, Callable[..., tuple[str, str]]]] = {}

@@ -27,6 +27,8 @@ def wire(declaration: RecordType) -> None:
         _search(declaration)
     if declaration.exportable and declaration.export_columns:
         _export(declaration)
+    if declaration.statistics:
+        _statistics(declaration)
     if declaration.import_type is not None:
         from kssp.core.imports.registry import register_import_type
 
@@ -101,6 +103,22 @@ def _search(declaration: RecordType) -> None:
         model=model if declaration.hit_check and custom is None else None,
         hidden_match=declaration.search_match if declaration.hit_check and custom is None else None,
         order=declaration.search_order,
+    )
+
+
+def _statistics(declaration: RecordType) -> None:
+    from kssp.core.exports.registry import StatisticsExport, register
+
+    url = f"{declaration.model._meta.app_label}:{declaration.code}_statistics"
+    register(
+        StatisticsExport(
+            name=f"{declaration.code}-statistics",
+            label=declaration.statistics_label or declaration.plural_label,
+            record_type=declaration.label,
+            model=declaration.model,
+            back_url_name=url if declaration.pages else "",
+            groupings=list(declaration.statistics),
+        )
     )
 
 
