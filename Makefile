@@ -44,11 +44,14 @@ messages: $(STAMP)
 var/secrets.env: $(STAMP)
 	$(PYTHON) scripts/init_secrets.py
 
+# `make demo PORT=8010` serves on another port.
+PORT ?= 8000
 demo: export KSSP_DEMO = 1
+demo: export KSSP_DEMO_PORT = $(PORT)
 demo: system-deps $(STAMP) var/secrets.env messages
 	$(PYTHON) manage.py migrate --no-input
 	$(PYTHON) manage.py seed_demo
-	$(PYTHON) manage.py run_demo
+	$(PYTHON) manage.py run_demo --addrport 127.0.0.1:$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

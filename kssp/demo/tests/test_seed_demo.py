@@ -31,3 +31,10 @@ def test_seed_demo_refuses_outside_demo_mode(settings):
     settings.KSSP = {**settings.KSSP, "DEMO": False}
     with pytest.raises(Exception, match="demo mode"):
         call_command("seed_demo", stdout=io.StringIO())
+
+
+def test_seed_demo_names_the_port_make_demo_serves_on(monkeypatch):
+    monkeypatch.setenv("KSSP_DEMO_PORT", "8010")  # `make demo PORT=8010` exports it
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "http://127.0.0.1:8010/" in out.getvalue() and ":8000" not in out.getvalue()

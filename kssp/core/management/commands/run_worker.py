@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from kssp.core.processes import child_environment, exit_on_termination, parent_gone, stop
 from kssp.core.schedule import run_periodic
 
 
@@ -23,18 +24,20 @@ class Command(BaseCommand):
     help = "Start the task worker and run the periodic sweeper every KSSP_PERIODIC_INTERVAL seconds."
 
     def handle(self, *args: object, **options: Any) -> None:
+        exit_on_termination()  # TERM stops the task worker too, not only this loop
         child = None
         if settings.TASKS_BACKEND != "immediate":
-            child = subprocess.Popen(worker_command())  # noqa: S603 - fixed argv
+            child = subprocess.Popen(worker_command(), env=child_environment())  # noqa: S603 - fixed argv
         try:
-            while True:
+            while not parent_gone():
                 run_periodic()
                 if child is not None and child.poll() is not None:
                     self.stderr.write("task worker stopped; restarting")
-                    child = subprocess.Popen(worker_command())  # noqa: S603
-                time.sleep(float(settings.KSSP["PERIODIC_INTERVAL_SECONDS"]))
+                    child = subprocess.Popen(worker_command(), env=child_environment())  # noqa: S603
+                deadline = time.monotonic() + float(settings.KSSP["PERIODIC_INTERVAL_SECONDS"])
+                while time.monotonic() < deadline and not parent_gone():
+                    time.sleep(0.5)
         except KeyboardInterrupt:
             pass
         finally:
-            if child is not None:
-                child.terminate()
+            stop(child)

@@ -6,6 +6,7 @@ Every write goes through the services, so the demo's audit trail is a real one.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 from django.conf import settings
@@ -91,7 +92,8 @@ class Command(BaseCommand):
                     clearance_record(actor=seeder, user=user, level=level, valid_from=today - dt.timedelta(days=365),
                                      valid_until=today + dt.timedelta(days=3 * 365), reference=f"AKI-CL-{user.pk:05d}")
             self._bulletins()
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with any of:"))
+        port = os.environ.get("KSSP_DEMO_PORT", "8000")  # `make demo PORT=8010`
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Sign in at http://127.0.0.1:{port}/ with any of:"))
         for username, _first, _last, inst, _unit, role_code, _level, _lang in PEOPLE:
             self.stdout.write(f"  {username:<18} {role_code:<22} {inst}")
         self.stdout.write(f"Password for every demo login: {DEMO_PASSWORD}")
