@@ -18,9 +18,15 @@ def _model(name: str) -> Any:
     return apps.get_model("accounts", name)  # the kernel names accounts' models without importing them
 
 
+def institution_label(institution: Any) -> str:
+    """"Name (CODE)", unless the name already ends with its code ("… (KOS-CERT)")."""
+    name = str(institution.name)
+    return name if name.endswith(f"({institution.code})") else f"{name} ({institution.code})"
+
+
 def _institution_choices() -> list[tuple[str, str]]:
     institutions = _model("Institution").objects.filter(active=True, uses_platform=True).order_by("code")
-    return [("", "—"), *((str(i.public_id), f"{i.name} ({i.code})") for i in institutions)]
+    return [("", "—"), *((str(i.public_id), institution_label(i)) for i in institutions)]
 
 
 def _unit_choices() -> list[tuple[str, Any]]:
@@ -30,7 +36,7 @@ def _unit_choices() -> list[tuple[str, Any]]:
     )
     groups: dict[str, list[tuple[str, str]]] = {}
     for unit in units:
-        groups.setdefault(f"{unit.institution.name} ({unit.institution.code})", []).append((str(unit.public_id), unit.name))
+        groups.setdefault(institution_label(unit.institution), []).append((str(unit.public_id), unit.name))
     return [("", "—"), *groups.items()]
 
 
@@ -44,7 +50,7 @@ def _member_choices() -> list[tuple[str, Any]]:
     groups: dict[str, list[tuple[str, str]]] = {}
     for m in memberships:
         label = f"{m.user} ({m.user.username}) – {m.role.name}, {m.unit.name}"
-        groups.setdefault(f"{m.unit.institution.name} ({m.unit.institution.code})", []).append((str(m.public_id), label))
+        groups.setdefault(institution_label(m.unit.institution), []).append((str(m.public_id), label))
     return [("", "—"), *groups.items()]
 
 

@@ -171,3 +171,12 @@ def test_the_share_page_names_a_person_as_the_reader_may_see_them(world):
         other_institution(world.kp_investigator), reason=""))
     assert response.status_code == 400
     assert f"Sharing {person.full_name}" in response.content.decode()
+
+
+def test_the_share_form_names_each_institution_once_with_its_code(world):
+    from kssp.core.forms_grants import ShareForm
+
+    labels = [label for _value, label in ShareForm().fields["institution"].choices]
+    cert = next(label for label in labels if "KOS-CERT" in label)
+    assert cert.count("(KOS-CERT)") == 1, cert
+    assert any(label.endswith("(DK)") for label in labels)
