@@ -36,22 +36,19 @@ from kssp.accounts import security
 from kssp.accounts.models import BreakGlassAccess, Membership, PasswordResetLink, ScreenLock, User
 from kssp.accounts.notification_kinds import ACCESS_REVIEW_DUE
 from kssp.core.audit import audit_record
-from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.models.grants import Grant, ProtectedRecord
 from kssp.core.models.scoping import every_row
 from kssp.core.notifications import kinds as notification_kinds
 from kssp.core.notifications.recipients import members
 from kssp.core.notifications.services import notify, notify_on_commit
 from kssp.core.policy import INTELLIGENCE_KIND, Actor, Scope, policy_for, registered_policies
+from kssp.core.services.records import require_permission
 
 # Grant.Kind has no break-glass value yet (kssp/core/models/grants.py belongs to the kernel); the value
 # is stored as text and the kernel adds the choice (see the report of issue #3 point 11).
 BREAK_GLASS_KIND = str(getattr(Grant.Kind, "BREAK_GLASS", "break_glass"))
 
-
-def _require(actor: Actor, code: str) -> None:
-    if not actor.is_authenticated or not actor.has_perm(code):
-        raise PermissionDenied()
 
 
 def _as_user(actor: Actor, user: User) -> Actor:
@@ -129,7 +126,7 @@ def backup_codes_regenerate(*, actor: Actor, user: User) -> list[str]:
 def otp_reset(*, actor: Actor, user: User, reason: str) -> None:
     """An administrator removes a user's authenticator and backup codes (lost phone). The user sets up a
     new one at the next sign-in; sessions that passed the old one are signed out by the middleware."""
-    _require(actor, perms.USERS_MANAGE)
+    require_permission(actor, perms.USERS_MANAGE)
     _same_institution_user(actor, user)
     if user.pk == actor.user_id:
         raise ApplicationError(_("Ask another administrator to reset your own two-factor authentication."), code="self")
@@ -357,7 +354,7 @@ def session_expired_record(*, actor: Actor, hours: float) -> None:
 def password_reset_issue(*, actor: Actor, user: User) -> tuple[PasswordResetLink, str]:
     """Issue a one-time reset link for a user of the administrator's institution. Earlier unused links
     of that user stop working. The token is returned once; only its SHA-256 is stored."""
-    _require(actor, perms.USERS_MANAGE)
+    require_permission(actor, perms.USERS_MANAGE)
     _same_institution_user(actor, user)
     if user.pk == actor.user_id:
         raise ApplicationError(_("You cannot issue a reset link for yourself."), code="self")
@@ -476,7 +473,7 @@ def break_glass_open(*, actor: Actor, record_type: str, public_id: Any, reason: 
     never cross this way (users-review point 4). A record that does not exist or may not be opened this
     way gives one and the same answer. The access is a named-user grant that expires, recorded with the
     reason, and the owning institution's internal auditors are alerted."""
-    _require(actor, perms.BREAK_GLASS)
+    require_permission(actor, perms.BREAK_GLASS)
     ids = actor.ids
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip()
@@ -580,7 +577,7 @@ def memberships_due_for_review(*, at: dt.datetime | None = None, institution_id:
 @transaction.atomic
 def membership_review_confirm(*, actor: Actor, membership: Membership) -> Membership:
     """Confirm in the access review that a membership is still needed (four eyes: not one's own)."""
-    _require(actor, perms.MEMBERSHIPS_MANAGE)
+    require_permission(actor, perms.MEMBERSHIPS_MANAGE)
     if membership.unit.institution_id != actor.institution_id and actor.scope != Scope.NATIONAL:
         raise NotFound()
     if membership.user_id == actor.user_id:

@@ -38,7 +38,7 @@ from kssp.core.parties.policies import linkable_models, party_link_policy
 from kssp.core.parties.selectors import protections_for, validate_personal_number
 from kssp.core.policy import Actor, policy_for
 from kssp.core.records.access import policy_of
-from kssp.core.services.records import require_visible
+from kssp.core.services.records import require_permission, require_visible
 
 PERSON_EDITABLE = (
     "given_name", "family_name", "father_name", "date_of_birth", "sex", "personal_number", "nationality", "addresses",
@@ -55,10 +55,6 @@ BUSINESS_NUMBER = re.compile(r"^[A-Z0-9]{4,20}$")
 
 # --- shared checks -------------------------------------------------------------------------------------
 
-
-def _require(actor: Actor, code: str) -> None:
-    if not actor.is_authenticated or not actor.has_perm(code):
-        raise PermissionDenied()
 
 
 def _text(data: dict[str, Any], name: str, errors: dict[str, list[str]], *, required: bool = False, max_length: int) -> str:
@@ -217,7 +213,7 @@ def person_create(
     handling_code: str = "",
 ) -> Person:
     """Add a person, owned by the actor's unit. Names are kept in the script written."""
-    _require(actor, perms.CREATE)
+    require_permission(actor, perms.CREATE)
     values = _person_fields(
         actor,
         {
@@ -357,7 +353,7 @@ def organisation_create(
     handling_code: str = "",
     contains_personal_data: bool = False,
 ) -> Organisation:
-    _require(actor, perms.CREATE)
+    require_permission(actor, perms.CREATE)
     values = _organisation_fields(
         actor,
         {"name": name, "business_number": business_number, "org_type": org_type, "classification": classification,
@@ -456,7 +452,7 @@ def vehicle_create(
     contains_personal_data: bool = True,
 ) -> Vehicle:
     """Add a vehicle (a plate or a VIN is needed). A plate is personal data of its keeper by default."""
-    _require(actor, perms.CREATE)
+    require_permission(actor, perms.CREATE)
     values = _vehicle_fields(
         actor,
         {"plate": plate, "plate_format": plate_format, "vin": vin, "make": make, "model": model, "colour": colour,
@@ -630,7 +626,7 @@ def person_merge_check(*, actor: Actor, survivor: Person, duplicate: Person) -> 
     """
     _visible_or_404(actor, survivor, "survivor")
     _visible_or_404(actor, duplicate, "duplicate")
-    _require(actor, perms.MERGE)
+    require_permission(actor, perms.MERGE)
     for person in (survivor, duplicate):
         if not policy_of(Person).can(actor, "change", person):
             raise PermissionDenied(_("Only persons within your own reach can be merged."))
@@ -698,7 +694,7 @@ def person_unmerge(*, actor: Actor, duplicate: Person, reason: str) -> PersonMer
     """Undo the open merge of ``duplicate``: exactly the documents and links that moved go back, and the
     duplicate is a person of its own again, as it was."""
     _visible_or_404(actor, duplicate, "duplicate")
-    _require(actor, perms.MERGE)
+    require_permission(actor, perms.MERGE)
     merge = PersonMerge.objects.select_related("survivor").filter(duplicate=duplicate, undone_at__isnull=True).first()
     if merge is None:
         raise ApplicationError(_("This person is not merged into another."), code="not_merged")
