@@ -429,6 +429,9 @@ KSSP: dict[str, Any] = {
     # English place names: "institutional" (Prishtina) or "dual" (Prishtinë/Priština).
     "EN_TOPONYMS": os.environ.get("KSSP_EN_TOPONYMS", "institutional"),
     "PERIODIC_INTERVAL_SECONDS": int(os.environ.get("KSSP_PERIODIC_INTERVAL", "60")),
+    # The institution that operates the platform: only its platform administrators propose and approve
+    # changes to the (platform-wide) role catalogue (issue #7 point 3). Default: Ministry of Internal Affairs.
+    "OPERATING_INSTITUTION": os.environ.get("KSSP_OPERATING_INSTITUTION", "MPB"),
 }
 
 LOGGING = {
