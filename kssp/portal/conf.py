@@ -7,8 +7,10 @@
         # Turkish and Bosnian are ready: add "tr" and "bs" once their catalogues are translated
         # (until then their untranslated strings fall back to Albanian, the default language).
         "LANGUAGES": ["sq", "sr-latn", "sr-cyrl", "en"],
-        # The unit that receives messages from the public, as "INSTITUTION/UNIT" codes.
-        "RECEIVING_UNIT": "KP/DPP",
+        # The unit that receives messages from the public, as "INSTITUTION/UNIT" codes. Its members
+        # with ``portal.review`` (and a unit above it, for unit-subtree roles) read them: choose a unit
+        # that is staffed. Environment: KSSP_PORTAL_RECEIVING_UNIT.
+        "RECEIVING_UNIT": "KP/DHT",
         # Requests per client per hour, per action. Counted in memory, per process, under an HMAC
         # of the address whose key changes every hour (see kssp.portal.ratelimit).
         "RATE_LIMITS": {"submit": 5, "lookup": 30},
@@ -26,7 +28,7 @@ from django.conf import settings
 DEFAULTS: dict[str, Any] = {
     "ANONYMOUS_PATHS": ["/public/"],
     "LANGUAGES": ["sq", "sr-latn", "sr-cyrl", "en"],
-    "RECEIVING_UNIT": "KP/DPP",
+    "RECEIVING_UNIT": "KP/DHT",  # Investigations Department, staffed: its supervisor reads them
     "RATE_LIMITS": {"submit": 5, "lookup": 30},
     "PROXY_COUNT": 0,
 }

@@ -10,9 +10,38 @@ from django.db.models import QuerySet
 
 from kssp.core.audit import consultation_record
 from kssp.core.exceptions import NotFound
+from kssp.core.markings import Classification
 from kssp.core.policy import Actor
-from kssp.portal import tracking
+from kssp.core.records.access import policy_of
+from kssp.portal import conf, tracking
+from kssp.portal import permissions as perms
 from kssp.portal.models import PublicSubmission
+
+
+def receiving_unit() -> Any:
+    """The active unit that receives messages from the public (the ``RECEIVING_UNIT`` setting), or None."""
+    from kssp.accounts.models import Unit
+
+    codes = conf.receiving_unit_codes()
+    if codes is None:
+        return None
+    return (
+        Unit.objects.select_related("institution")
+        .filter(institution__code=codes[0], code=codes[1], active=True, institution__active=True)
+        .first()
+    )
+
+
+def reads_new_messages(*, actor: Actor, unit: Any) -> bool:
+    """Whether a message the public site sends to ``unit`` now would be in the actor's inbox (asked of the
+    policy with the owner and marking every received message gets; nothing is read)."""
+    if unit is None:
+        return False
+    policy = policy_of(PublicSubmission)
+    if not actor.is_authenticated or not actor.has_perm(perms.REVIEW) or actor.clearance < Classification.RESTRICTED:
+        return False
+    probe = PublicSubmission(owner_institution=unit.institution, owner_unit=unit, classification=Classification.RESTRICTED)
+    return bool(policy.in_scope(actor, probe) and policy.declaration.narrow(actor, probe))  # type: ignore[attr-defined]
 
 
 def public_submission_list_visible_to(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[PublicSubmission]:

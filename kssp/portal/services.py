@@ -36,16 +36,9 @@ def public_actor(*, request_id: str | None = None) -> Actor:
 
 
 def _receiving_unit() -> Any:
-    from kssp.accounts.models import Unit
+    from kssp.portal.selectors import receiving_unit
 
-    codes = conf.receiving_unit_codes()
-    if codes is None:
-        raise PortalUnavailable()
-    unit = (
-        Unit.objects.select_related("institution")
-        .filter(institution__code=codes[0], code=codes[1], active=True, institution__active=True)
-        .first()
-    )
+    unit = receiving_unit()
     if unit is None:
         raise PortalUnavailable()
     return unit

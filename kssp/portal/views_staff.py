@@ -28,7 +28,12 @@ from kssp.portal.choices import ALLOWED_TRANSITIONS
 from kssp.portal.filters import PublicSubmissionFilterSet
 from kssp.portal.forms import TransitionForm
 from kssp.portal.models import PublicSubmission
-from kssp.portal.selectors import public_submission_get_visible_to, public_submission_list_visible_to
+from kssp.portal.selectors import (
+    public_submission_get_visible_to,
+    public_submission_list_visible_to,
+    reads_new_messages,
+    receiving_unit,
+)
 
 PAGE_SIZE = 25
 PURPOSE_DETAIL = "message from the public: inbox"
@@ -57,11 +62,15 @@ def submission_list(request: Request) -> HttpResponse:
         "page_obj": page_obj,
         "columns": [_("Received"), _("Topic"), _("Status"), _("Language"), _("Receiving unit")],
         "row_template": "portal/staff/_submission_row.html",
-        "empty_message": _("No message matches these filters.") if filtered else _("There are no messages from the public yet."),
+        # Only what the reader may see is counted: other units' messages may exist, so never "none yet".
+        "empty_message": _("No message you may read matches these filters.")
+        if filtered else _("There are no messages from the public that you may read."),
     }
     if getattr(request, "htmx", None) and not request.htmx.boosted:  # type: ignore[attr-defined]
         return render(request, "components/table.html#results", {"table": table})
-    return render(request, "portal/staff/submission_list.html", {"table": table})
+    unit = receiving_unit()
+    context = {"table": table, "receiving_unit": unit, "reads_new": reads_new_messages(actor=actor, unit=unit)}
+    return render(request, "portal/staff/submission_list.html", context)
 
 
 def _detail(request: Request, submission: PublicSubmission, form: TransitionForm | None = None, status: int = 200) -> HttpResponse:

@@ -128,7 +128,7 @@ def test_a_message_is_received_owned_by_the_receiving_unit_with_a_code_shown_onc
     assert response.status_code == 200
     code = shown_code(response)
     submission = PublicSubmission.objects.unscoped(reason="test").get()
-    assert (submission.owner_institution.code, submission.owner_unit.code) == ("KP", "DPP")
+    assert (submission.owner_institution.code, submission.owner_unit.code) == ("KP", "DHT")
     assert submission.contains_personal_data and submission.classification == 1
     assert (submission.topic, submission.language, submission.contact) == ("weapons", "en", "+383 44 000 000")
     # Only the hash of the code is stored; the code appears nowhere in the row.
