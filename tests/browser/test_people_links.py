@@ -1,0 +1,63 @@
+"""What a new user ran into with people, links, tasks and the demo (issue #7 point 2), in a real browser:
+messages from the public reach a demo login, links are found by name and shown by name, vehicles and
+organisations have pages, the home page shows the user's own work.
+
+Playwright's sync API drives Debian's chromium against pytest-django's live server, with the fixtures of
+``tests/browser/conftest.py`` (every page's console is checked for CSP messages; skipped with
+KSSP_SKIP_BROWSER=1). Demo logins come from ``seed_demo``; test logins from the ``world`` fixture.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from kssp.portal import services as portal_services
+from tests.browser.conftest import choose_language, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+DEMO_PASSWORD = "kssp-demo-2026"
+
+
+def signed_in(open_page, base: str, username: str, password: str = DEMO_PASSWORD):
+    page = open_page(locale="en")
+    page.goto(f"{base}/accounts/login/")
+    choose_language(page, "en")
+    sign_in(page, base, username, password)
+    return page
+
+
+def test_a_demo_login_reads_both_tips_from_the_public_and_an_empty_inbox_does_not_claim_none_exist(
+    live_server, open_page, screenshot
+):
+    base = live_server.url
+    call_command("seed_demo", stdout=io.StringIO())
+    before = set()
+    for message in ("Dikush shet fishekë te tregu i Ferizajt.", "Neko prodaje municiju na pijaci u Uroševcu."):
+        submission, _code = portal_services.public_submission_create(
+            actor=portal_services.public_actor(), topic="weapons", message=message, language="sq"
+        )
+        before.add(str(submission.public_id))
+
+    # The Investigations Department's supervisor staffs the receiving unit: both tips are in the inbox.
+    reader = signed_in(open_page, base, "valon.gashi")
+    reader.goto(f"{base}/public-messages/")
+    rows = reader.locator(".kssp-data-table tbody tr")
+    assert rows.count() == 2
+    shown = {href.rstrip("/").rsplit("/", 1)[-1] for href in reader.eval_on_selector_all(
+        ".kssp-data-table tbody tr a", "links => links.map(a => a.getAttribute('href'))")}
+    assert shown == before
+    assert "you read them here" in reader.inner_text("#receiving-unit")
+    screenshot(reader, "people-01-public-messages-inbox")
+
+    # A customs investigator may read public messages but not these: the empty list says only that.
+    outsider = signed_in(open_page, base, "agron.shala")
+    outsider.goto(f"{base}/public-messages/")
+    assert outsider.locator(".kssp-data-table tbody tr").count() == 0
+    text = outsider.inner_text("main")
+    assert "There are no messages from the public that you may read." in text
+    assert "yet" not in text
+    assert "its members read them" in outsider.inner_text("#receiving-unit")
