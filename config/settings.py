@@ -63,6 +63,17 @@ TESTING = env_bool("KSSP_TESTING")
 KSSP_DEMO = env_bool("KSSP_DEMO")
 DEBUG = env_bool("KSSP_DEBUG", default=False)
 
+# Production (KSSP_REQUIRE_ENV=1, set by config.settings_production) refuses to start without its keys and
+# names every one that is missing or malformed (config/environment.py declares them; docs/deploy.md).
+if env_bool("KSSP_REQUIRE_ENV"):
+    from config.environment import production_problems
+
+    if _problems := production_problems(os.environ):
+        raise ImproperlyConfigured(
+            "Refusing to start in production (KSSP_REQUIRE_ENV=1):\n  - " + "\n  - ".join(_problems)
+            + "\nSee docs/deploy.md, section Environment."
+        )
+
 # Test runs use fixed, obviously fake keys so that a developer needs no set-up; every other run
 # must be given real ones (the demo generates its own into var/secrets.env).
 _TEST_KEYS = {
@@ -149,6 +160,8 @@ if TESTING:
 MIDDLEWARE = [
     # First: on the public site the client address is removed before any other code or log sees it.
     "kssp.portal.middleware.AnonymityMiddleware",
+    # Request latency for the operators' /metrics (by route name and status class; no address, no user).
+    "kssp.core.metrics.RequestMetricsMiddleware",
     "kssp.core.middleware.RequestContextMiddleware",
     "kssp.core.notifications.middleware.PassiveRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -264,6 +277,7 @@ LOGIN_URL = "accounts:login"
 # Modules add their machine endpoints here (``/taxii2/``, the selectivity service) with their own auth.
 LOGIN_EXEMPT_URL_NAMES = (
     "healthz",
+    "metrics",  # its own bearer token (KSSP_METRICS_TOKEN); 404 without it
     "set_language",
     "accounts:login",
     "accounts:otp_verify",  # the second factor, between the password and the session
@@ -377,6 +391,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 API_MAX_JSON_BYTES = 256 * 1024
+# The operators' Prometheus endpoint /metrics answers only with "Authorization: Bearer <token>"; unset, it
+# answers 404 to everyone (docs/deploy.md, section Monitoring).
+METRICS_TOKEN = os.environ.get("KSSP_METRICS_TOKEN", "")
 
 # Background jobs: the database backend by default; RQ on Redis when KSSP_TASKS_BACKEND=rq.
 TASKS_BACKEND = os.environ.get("KSSP_TASKS_BACKEND", "immediate" if TESTING else "db")
@@ -403,6 +420,11 @@ EMAIL_HOST_PASSWORD = os.environ.get("KSSP_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("KSSP_EMAIL_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("KSSP_EMAIL_FROM", "kssp@localhost")
 SESSION_SAVE_EVERY_REQUEST = False  # passive polling must never extend a session
+
+# Existence-only checks of other institutions (issue #7 point 3): at most this many per user in the last
+# hour, and this many hits of the same record by the same user in the last hour; then refused.
+KSSP_HIT_CHECK_PER_HOUR = int(os.environ.get("KSSP_HIT_CHECK_PER_HOUR", "20"))
+KSSP_HIT_CHECK_PER_RECORD = int(os.environ.get("KSSP_HIT_CHECK_PER_RECORD", "5"))
 
 # Platform settings (editable per deployment).
 KSSP: dict[str, Any] = {

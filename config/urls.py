@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kssp.core import metrics as core_metrics
 from kssp.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_metrics.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("kssp.accounts.urls")),
     path("bulletins/", include("kssp.bulletins.urls")),

@@ -44,6 +44,7 @@ BY_NAME = {route.name: route for route in ROUTES}
 #: Route name → why anyone may open it.
 PUBLIC = {
     "healthz": "the health check of the load balancer and the monitoring",
+    "metrics": "the operators' Prometheus metrics: its own bearer token (KSSP_METRICS_TOKEN), 404 without it",
     "set_language": "the language switch (also on the sign-in page)",
     "accounts:login": "sign-in",
     "accounts:otp_verify": "the second factor, between the password and the session",
