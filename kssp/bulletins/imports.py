@@ -1,9 +1,10 @@
 """Bulletins as an import type (issue #3 point 5): a CSV or XLSX of drafts, one bulletin per row.
 
 Imported in ``BulletinsConfig.ready()``. The columns parse and check each cell; ``validate_row`` adds
-the rules that need the uploader (the clearance) or the date; ``promote`` drafts every bulletin
-through ``bulletin_create``, which validates again and audits each one, inside the single
-transaction the import framework opens (so one refusal leaves no bulletin at all).
+the rules that need the uploader (the clearance) or the date; ``writes`` (the bulletins'
+``RecordWrites``) lets the framework draft them in short chunks with ``create_many``, which checks each
+row again as ``bulletin_create`` would, hidden until the final switch that also writes their audit events
+(so one refusal leaves no bulletin at all). ``promote`` is the row-by-row form, kept for callers of it.
 """
 
 from __future__ import annotations
@@ -65,4 +66,5 @@ BULLETIN_IMPORT = register_import_type(ImportType(
     columns=COLUMNS,
     validate_row=validate_row,
     promote=promote,
+    writes=services.writes,
 ))

@@ -95,7 +95,8 @@ class ProtectedRecordPolicy(Policy):
         if scope == Scope.INSTITUTION:
             return Q(owner_institution_id=actor.institution_id)
         if scope == Scope.UNIT_SUBTREE:
-            return Q(owner_unit__path__startswith=actor.unit_path)
+            # The subtree as unit ids, not a join on the unit path: an index on ``owner_unit`` serves it.
+            return Q(owner_unit_id__in=actor.unit_subtree_ids)
         return Q(owner_unit_id=actor.unit_id)
 
     def grant_q(self, actor: Actor) -> Q:
@@ -107,7 +108,8 @@ class ProtectedRecordPolicy(Policy):
     def visible_q(self, actor: Actor) -> Q:
         if not actor.is_authenticated or not actor.has_perm(self.view_perm):
             return NOTHING
-        return Q(classification__lte=actor.clearance) & (self.scope_q(actor) | self.grant_q(actor))
+        # A record an import is still writing (``import_pending``) is nobody's until the import's final switch.
+        return Q(import_pending__isnull=True, classification__lte=actor.clearance) & (self.scope_q(actor) | self.grant_q(actor))
 
     # --- the Python face ---------------------------------------------------------------------
     def in_scope(self, actor: Actor, obj: Any) -> bool:
@@ -128,7 +130,7 @@ class ProtectedRecordPolicy(Policy):
     def can(self, actor: Actor, action: str, obj: Any) -> bool:
         if not actor.is_authenticated or not actor.has_perm(self.view_perm):
             return False
-        if obj.classification > actor.clearance:
+        if obj.classification > actor.clearance or getattr(obj, "import_pending", None) is not None:
             return False
         in_scope = self.in_scope(actor, obj)
         grants = [] if in_scope else self.active_grants(actor, obj)

@@ -13,14 +13,17 @@ A module describes its file once::
             Column("body", _("Text"), required=True, free_text=True),
         ),
         validate_row=validate_bulletin_row,   # (actor, values) -> clean values, or raise RowInvalid
-        promote=promote_bulletins,            # (actor, rows) -> number of records created, through services
+        writes=services.writes,               # the type's RecordWrites: create_many in chunks
     ))
 
 The framework reads the file, parses every cell by its column (type, required, length, choices,
 validators), then calls ``validate_row`` for the rules that need the whole row or the actor, and
-stores the outcome in the staging table. ``promote`` runs later, in one transaction the framework
-opens, and must create the records through the module's services (which audit them); any exception
-rolls every record back.
+stores the outcome in the staging table. Promotion runs later: with ``writes`` (the type's
+``RecordWrites``) the framework creates the records in short chunks through ``writes.create_many``,
+hidden until one short final switch makes them all visible with their audit events (so a long import
+never holds the database's write lock); a type with only ``promote`` has it called in one transaction
+the framework opens, creating the records through the module's services. Either way any refusal leaves
+no record.
 
 Cells are text and are never evaluated: a cell that starts like a spreadsheet formula (``= + - @``,
 a tab or a carriage return) is an error in a column where a formula is not a plausible value, and a
@@ -151,16 +154,22 @@ class ImportType:
     label: str | Promise
     permission: str
     columns: tuple[Column, ...]
-    promote: Callable[[Actor, Iterator[StagedValues]], int]
+    promote: Callable[[Actor, Iterator[StagedValues]], int] | None = None
     validate_row: Callable[[Actor, dict[str, Any]], dict[str, Any]] | None = None
     description: str | Promise = ""
     max_rows: int | None = None
+    # The record type's ``RecordWrites`` (kssp.core.services.records): with it, promotion writes the
+    # records in short chunks (``create_many``), hidden until one short final switch, instead of calling
+    # ``promote`` row by row in one long transaction.
+    writes: Any = None
     _choice_maps: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"import type {self.code!r} names a column twice")
+        if self.promote is None and self.writes is None:
+            raise ValueError(f"import type {self.code!r} needs writes (or a promote function)")
 
     @property
     def column_map(self) -> dict[str, Column]:

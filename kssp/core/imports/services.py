@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import secrets
 from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from kssp.core.audit import audit_batch, audit_record
+from kssp.core.audit import AuditEntry, audit_batch, audit_record, audit_record_many
 from kssp.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from kssp.core.imports import readers
 from kssp.core.imports.messages import Msg, render, stored
@@ -30,6 +33,7 @@ from kssp.core.imports.validation import actor_snapshot, is_stale
 from kssp.core.policy import Actor
 
 PROMOTE_PAGE = 1000
+logger = logging.getLogger(__name__)
 
 
 def max_upload_bytes() -> int:
@@ -183,21 +187,214 @@ def _refusal_text(exc: Exception) -> str:
 
 
 def import_batch_promote(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
-    """Create the live records of a validated batch, all or nothing, in one transaction.
+    """Create the live records of a validated batch, all or nothing.
 
-    The batch first moves to "promoting" (committed, so pages show it); then one transaction creates
-    every record through the type's ``promote`` (the module's services, which audit each record),
-    marks the batch promoted and writes ``import.promoted``. The services' events and ``import.promoted``
-    are gathered by ``audit_batch`` and appended to the chain with one INSERT at the end (the same
-    events, in the same order, as if each had been written on its own). Any refusal rolls every record back and
-    returns the batch to "validated" with the reason; a process killed half-way leaves it "promoting"
-    with nothing written, to be promoted again or discarded."""
+    A type that names its ``writes`` is promoted in short chunks (``_promote_in_chunks``): no
+    transaction lasts longer than one chunk or the final switch, so other users and the workers keep
+    writing while a large file is imported. A type with only a ``promote`` function is promoted in one
+    transaction (``_promote_in_one_transaction``)."""
     _visible(actor, batch)
     spec = import_type(batch.import_type)
     if spec is None:
         raise ApplicationError(_("This kind of import is no longer available."), code="unknown_type")
     if not import_batch_policy.can(actor, "promote", batch):
         raise PermissionDenied()
+    if spec.writes is not None:
+        return _promote_in_chunks(actor, batch, spec)
+    return _promote_in_one_transaction(actor, batch, spec)
+
+
+def promote_chunk_size() -> int:
+    return max(1, int(settings.KSSP.get("IMPORT_PROMOTE_CHUNK", 500)))
+
+
+class _LeaseLost(Exception):
+    """Another promotion of the same batch took over (this one was stale) or it was discarded."""
+
+
+def _pending_models() -> list[type[models.Model]]:
+    """The record models an import may be writing (every declared type with ``import_pending``)."""
+    from kssp.core.records.registry import declarations
+
+    found = []
+    for declaration in declarations().values():
+        model = declaration.model
+        if any(f.name == "import_pending" for f in model._meta.concrete_fields) and model not in found:
+            found.append(model)
+    return found
+
+
+def _hold_lease(batch_id: int, token: str) -> None:
+    """Inside a chunk's transaction: the lease is still ours (else stop), and show life."""
+    held = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.PROMOTING, lease_token=token).update(
+        heartbeat_at=timezone.now()
+    )
+    if not held:
+        raise _LeaseLost()
+
+
+def remove_pending_records(batch_id: int) -> int:
+    """Delete the hidden records (and their automatic grants) of an unfinished promotion of
+    ``batch_id``, a chunk per short transaction. Returns how many records went."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from kssp.core.models.grants import Grant
+
+    size = promote_chunk_size()
+    removed = 0
+    for model in _pending_models():
+        manager: Any = model._default_manager
+        content_type = ContentType.objects.get_for_model(model)
+        while True:
+            with transaction.atomic():
+                pks = list(
+                    manager.unscoped(reason="an unfinished import's hidden records are removed")
+                    .filter(import_pending=batch_id).values_list("pk", flat=True)[:size]
+                )
+                if not pks:
+                    break
+                Grant.objects.filter(content_type=content_type, object_id__in=pks).delete()
+                manager.unscoped(reason="an unfinished import's hidden records are removed").filter(pk__in=pks).delete()
+                removed += len(pks)
+    return removed
+
+
+def _promote_in_chunks(actor: Actor, batch: ImportBatch, spec: ImportType) -> ImportBatch:
+    """Chunked promotion, all or nothing by visibility.
+
+    1. A short transaction moves the batch to "promoting" and takes the promotion lease (a fresh
+       token and a heartbeat): a second promotion of the same batch is refused while the first shows life.
+    2. Records left hidden by an earlier attempt that stopped (a killed process) are removed.
+    3. Every chunk of staged rows is one short transaction: ``writes.create_many`` checks each row as the
+       service would, reserves the chunk's numbers in one block and writes the records with one
+       ``bulk_create``, marked ``import_pending`` (the policy hides them from everyone).
+    4. One short final transaction checks the lease, clears the mark of every record of the batch with
+       one UPDATE, appends every record's audit event and ``import.promoted`` with ``audit_record_many``
+       and marks the batch promoted. Only then is any of it visible.
+
+    A refusal removes the hidden records and returns the batch to "validated" with the reason; a
+    process killed half-way leaves hidden records only, removed by the sweeper
+    (``abandon_stale_promotions``) or by the next promotion of the batch. Numbers reserved by a
+    promotion that did not finish are not reused (a gap, never a duplicate)."""
+    token = secrets.token_hex(16)
+    with transaction.atomic():
+        locked = _lock(batch)
+        _check_promotable(locked)
+        if locked.status == ImportStatus.PROMOTING and locked.lease_token and not is_stale(locked):
+            raise Conflict(_("This import is being imported now. Wait for it to finish."))
+        locked.status = ImportStatus.PROMOTING
+        locked.failure = None
+        locked.lease_token = token
+        locked.heartbeat_at = timezone.now()
+        locked.save(update_fields=["status", "failure", "lease_token", "heartbeat_at", "updated_at"])
+    rows = _StagedRows(batch, spec)
+    try:
+        remove_pending_records(batch.pk)
+        entries: list[AuditEntry] = []
+        created = 0
+        staged = iter(rows)
+        size = promote_chunk_size()
+        while True:
+            with transaction.atomic():
+                _hold_lease(batch.pk, token)
+                records, chunk_entries = spec.writes.create_many(
+                    actor=actor, rows=(row.values for row in islice(staged, size)), import_pending=batch.pk
+                )
+            if not records:
+                break
+            created += len(records)
+            entries.extend(chunk_entries)
+        with transaction.atomic():
+            locked = _lock(batch)
+            if locked.status != ImportStatus.PROMOTING or locked.lease_token != token:
+                raise _LeaseLost()
+            if rows.count != locked.rows_total:
+                raise RuntimeError(f"import type {spec.code} promoted {rows.count} of {locked.rows_total} rows")
+            for model in _pending_models():
+                model._default_manager.unscoped(  # type: ignore[attr-defined]
+                    reason="the import's final switch makes its records visible"
+                ).filter(import_pending=locked.pk).update(import_pending=None)
+            locked.status = ImportStatus.PROMOTED
+            locked.records_created = created
+            locked.promoted_at = timezone.now()
+            locked.promoted_by_id = actor.ids.user_id
+            locked.failure = None
+            locked.lease_token = ""
+            locked.heartbeat_at = None
+            locked.save(update_fields=[
+                "status", "records_created", "promoted_at", "promoted_by", "failure", "lease_token", "heartbeat_at", "updated_at",
+            ])
+            ImportSource.objects.filter(batch_id=locked.pk).delete()
+            audit_record_many(actor=actor, events=[*entries, AuditEntry(
+                event="import.promoted", target=locked, after={
+                    "import_type": spec.code, "filename": locked.filename, "sha256": locked.file_sha256,
+                    "rows": locked.rows_total, "records_created": created,
+                },
+            )])
+        return locked
+    except _LeaseLost:
+        raise Conflict(_("This import is being imported now. Wait for it to finish.")) from None
+    except (ApplicationError, ValidationError, IntegrityError, DatabaseError) as exc:
+        if isinstance(exc, ApplicationError) and exc.code in ("already_final", "not_promotable"):
+            raise
+        failure = stored("", _failure_message(exc, rows.current))
+        _abandon(batch.pk, token, failure)
+        raise ApplicationError(render(failure), code="promotion_failed") from exc
+    except Exception:
+        _abandon(batch.pk, token, stored("", Msg(gettext_lazy("Nothing was imported: the import stopped on an error."))))
+        raise
+
+
+def _failure_message(exc: Exception, row: int) -> Msg:
+    text = _refusal_text(exc)
+    if row:
+        return Msg(gettext_lazy("Nothing was imported. Row %(row)s was refused: %(reason)s"), row=row, reason=text)
+    return Msg(gettext_lazy("Nothing was imported: %(reason)s"), reason=text)
+
+
+def _abandon(batch_id: int, token: str, failure: dict[str, Any]) -> None:
+    """After a refusal: remove the hidden records and give the batch back ("validated", with the reason).
+    If even that fails (the database is unreachable), the lease goes stale and the sweeper does it."""
+    try:
+        remove_pending_records(batch_id)
+        with transaction.atomic():
+            ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.PROMOTING, lease_token=token).update(
+                status=ImportStatus.VALIDATED, failure=failure, lease_token="", heartbeat_at=None, updated_at=timezone.now()
+            )
+    except DatabaseError:
+        logger.warning("import batch %s: the unfinished promotion is left to the sweeper", batch_id, exc_info=True)
+
+
+def abandon_stale_promotions(*, now: dt.datetime | None = None) -> int:
+    """The sweeper's part: a promotion whose process stopped (no heartbeat for the lease period) has its
+    hidden records removed and its batch given back as "validated", audited. Returns how many."""
+    count = 0
+    for batch in ImportBatch.objects.filter(status=ImportStatus.PROMOTING).only("pk", "heartbeat_at", "created_at", "lease_token"):
+        if not is_stale(batch, now):
+            continue
+        removed = remove_pending_records(batch.pk)
+        failure = stored("", Msg(gettext_lazy("The import stopped before it finished; nothing was imported. Import it again.")))
+        with transaction.atomic():
+            taken = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PROMOTING, lease_token=batch.lease_token).update(
+                status=ImportStatus.VALIDATED, failure=failure, lease_token="", heartbeat_at=None, updated_at=timezone.now()
+            )
+            if taken:
+                audit_record(actor=Actor.system("import sweeper"), event="import.promotion_abandoned", target=batch,
+                             extra={"hidden_records_removed": removed})
+                count += 1
+    return count
+
+
+def _promote_in_one_transaction(actor: Actor, batch: ImportBatch, spec: ImportType) -> ImportBatch:
+    """A type with only ``promote``: every record through the module's services in one transaction.
+
+    The batch first moves to "promoting" (committed, so pages show it); then one transaction creates
+    every record through the type's ``promote`` (the module's services, which audit each record),
+    marks the batch promoted and writes ``import.promoted``. The services' events and ``import.promoted``
+    are gathered by ``audit_batch`` and appended to the chain with one INSERT at the end. Any refusal
+    rolls every record back and returns the batch to "validated" with the reason; a process killed
+    half-way leaves it "promoting" with nothing written, to be promoted again or discarded."""
+    assert spec.promote is not None
     with transaction.atomic():
         locked = _lock(batch)
         _check_promotable(locked)
@@ -231,12 +428,7 @@ def import_batch_promote(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     except (ApplicationError, ValidationError, IntegrityError, DatabaseError) as exc:
         if isinstance(exc, ApplicationError) and exc.code in ("already_final", "not_promotable"):
             raise
-        text = _refusal_text(exc)
-        if rows.current:
-            message = Msg(gettext_lazy("Nothing was imported. Row %(row)s was refused: %(reason)s"), row=rows.current, reason=text)
-        else:
-            message = Msg(gettext_lazy("Nothing was imported: %(reason)s"), reason=text)
-        failure = stored("", message)
+        failure = stored("", _failure_message(exc, rows.current))
         _back_to_validated(batch, failure)
         raise ApplicationError(render(failure), code="promotion_failed") from exc
     except Exception:

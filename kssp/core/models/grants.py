@@ -33,6 +33,9 @@ class ProtectedRecord(PublicIdModel):
     )
     handling_code = models.CharField(_("handling code"), max_length=2, choices=HandlingCode.choices, blank=True)
     contains_personal_data = models.BooleanField(_("holds personal data"), default=False)
+    # The import batch (its key) whose promotion is still writing this record: hidden from everyone, by
+    # the policy's both faces, until the batch's one short final switch clears it (kssp.core.imports).
+    import_pending = models.PositiveBigIntegerField(null=True, blank=True, editable=False, db_index=True)
 
     objects = ProtectedManager()  # scoped by default: .visible_to(actor) or .unscoped(reason=...)
 

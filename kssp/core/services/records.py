@@ -33,7 +33,7 @@ Usage, in a module's ``services.py``::
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 from django.apps import apps
@@ -43,11 +43,11 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kssp.core.audit import audit_record
+from kssp.core.audit import AuditEntry, audit_record
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from kssp.core.markings import check_markings
 from kssp.core.models.grants import Grant
-from kssp.core.numbering import next_number
+from kssp.core.numbering import next_number, reserve_numbers
 from kssp.core.policy import Actor
 from kssp.core.records.declaration import RecordType
 from kssp.core.records.registry import declaration_for
@@ -166,6 +166,57 @@ class RecordWrites(Generic[M]):
         """A new record owned by the actor's unit and institution. ``public_id`` only from offline
         capture (the UUID a device generated, see kssp.core.offline)."""
         declaration = self.declaration
+        self._require_create(actor, data)
+        record = self._new(actor, data)
+        if declaration.number_field and self.number_prefix:
+            number = next_number(prefix=self.number_prefix, institution_code=self._institution_code(actor))
+            setattr(record, declaration.number_field, number)
+        if public_id is not None:
+            record.public_id = public_id  # type: ignore[attr-defined]
+        self._save(record)
+        audit_record(actor=actor, event=self._event("created"), target=record, after=self.snapshot(record))
+        self._automatic_grants(actor, record)
+        return record
+
+    def create_many(
+        self, *, actor: Actor, rows: Iterable[dict[str, Any]], import_pending: int | None = None
+    ) -> tuple[list[M], list[AuditEntry]]:
+        """Many new records at once (an import's chunk), with the same checks as ``create`` row by row
+        (permission, field rules, markings, owner, ``full_clean`` but for uniqueness, which the fresh
+        public ids, the block of reserved numbers and the database constraints already guarantee), then
+        one block of numbers, one ``bulk_create`` and the automatic grants.
+
+        The audit events are returned, not written: the caller appends them with ``audit_record_many``
+        in the transaction that makes the records visible (an import's final switch). ``import_pending``
+        marks the records as still being written by that import (hidden by the policy until then).
+        A refusal raises ``ApplicationError`` while ``rows`` is being iterated, so the caller knows the row."""
+        declaration = self.declaration
+        records: list[M] = []
+        for data in rows:
+            self._require_create(actor, data)
+            record = self._new(actor, data)
+            if import_pending is not None:
+                record.import_pending = import_pending  # type: ignore[attr-defined]
+            try:
+                record.full_clean(exclude=[declaration.number_field] if declaration.number_field else None,
+                                  validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                raise ApplicationError(self.not_saved, fields=field_errors(exc)) from None
+            records.append(record)
+        if not records:
+            return [], []
+        if declaration.number_field and self.number_prefix:
+            numbers = reserve_numbers(prefix=self.number_prefix, institution_code=self._institution_code(actor), count=len(records))
+            for record, number in zip(records, numbers, strict=True):
+                setattr(record, declaration.number_field, number)
+        self.model._default_manager.bulk_create(records)  # type: ignore[attr-defined]
+        entries = [AuditEntry(event=self._event("created"), target=record, after=self.snapshot(record)) for record in records]
+        for record in records:
+            entries.extend(self._automatic_grants(actor, record, audit=False))
+        return records, entries
+
+    def _require_create(self, actor: Actor, data: dict[str, Any]) -> None:
+        declaration = self.declaration
         if declaration.parent is not None:
             # A dependent record is added to a parent the actor may see (else 404) and change (else 403).
             parent = data.get(declaration.parent)
@@ -177,6 +228,9 @@ class RecordWrites(Generic[M]):
         else:
             require_permission(actor, declaration.create_perm)
         self._refuse_unknown(data)
+
+    def _new(self, actor: Actor, data: dict[str, Any]) -> M:
+        """The unsaved record: checked values, the actor's unit and institution as owner, the creator."""
         values = self._checked(actor, data, None)
         ids = actor.ids
         record: M = self.model(**values)  # type: ignore[assignment]
@@ -185,19 +239,17 @@ class RecordWrites(Generic[M]):
             record.owner_institution_id, record.owner_unit_id = ids.institution_id, ids.unit_id  # type: ignore[attr-defined]
         if "created_by_id" in columns:
             record.created_by = actor.user  # type: ignore[attr-defined]
-        if declaration.number_field and self.number_prefix:
-            code = apps.get_model("accounts", "Institution").objects.values_list("code", flat=True).get(pk=ids.institution_id)
-            setattr(record, declaration.number_field, next_number(prefix=self.number_prefix, institution_code=code))
-        if public_id is not None:
-            record.public_id = public_id  # type: ignore[attr-defined]
         self.prepare(record, values)
-        self._save(record)
-        audit_record(actor=actor, event=self._event("created"), target=record, after=self.snapshot(record))
-        self._automatic_grants(actor, record)
         return record
 
-    def _automatic_grants(self, actor: Actor, record: M) -> None:
+    def _institution_code(self, actor: Actor) -> str:
+        return str(apps.get_model("accounts", "Institution").objects.values_list("code", flat=True).get(pk=actor.ids.institution_id))
+
+    def _automatic_grants(self, actor: Actor, record: M, *, audit: bool = True) -> list[AuditEntry]:
+        """The declaration's automatic grants of a new record; their events written (or, with
+        ``audit=False``, returned for the caller to append)."""
         declaration = self.declaration
+        entries: list[AuditEntry] = []
         for auto in declaration.automatic_grants(record):
             grant = Grant.objects.create(
                 content_type=ContentType.objects.get_for_model(self.model),
@@ -211,11 +263,16 @@ class RecordWrites(Generic[M]):
                 granted_by=actor.user,
                 granted_by_institution_id=actor.institution_id,
             )
-            audit_record(
-                actor=actor, event="grant.created", target=record, reason=str(auto.reason),
+            entry = AuditEntry(
+                event="grant.created", target=record, reason=str(auto.reason),
                 after={"grant": str(grant.public_id), "automatic": True, "grantee_institution_id": auto.institution_id,
                        "grantee_unit_id": auto.unit_id},
             )
+            if audit:
+                audit_record(actor=actor, event=entry.event, target=record, reason=entry.reason, after=entry.after)
+            else:
+                entries.append(entry)
+        return entries
 
     def _require_changeable(self, actor: Actor, record: M) -> None:
         """404 if not visible; an append-only type says so (a fact of the type, not of the record); then 403."""

@@ -1,7 +1,7 @@
 """``kill -9`` at any point leaves no live rows and the import resumable or discardable (issue #3
 point 5): a real worker process is killed with SIGKILL inside an open chunk transaction during
-validation, and inside the promotion transaction; then the batch is resumed and completes with exact
-counts, and promoted with exactly one record per row."""
+validation; then the batch is resumed and completes with exact counts. A promotion killed half-way:
+``test_promote_concurrency.py``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from kssp.core.imports import services
-from kssp.core.imports.models import ImportSource, ImportStatus, StagedRow
+from kssp.core.imports.models import ImportStatus, StagedRow
 from kssp.core.imports.tests.conftest import csv_bytes, sample_row
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -49,30 +49,6 @@ validate_batch(int(sys.argv[1]), chunk_rows=int(sys.argv[3]), on_chunk=hook)
 say("finished")
 """
 
-PROMOTING_WORKER = PRELUDE + """
-from kssp.accounts.actor import actor_for
-from kssp.accounts.models import Membership
-from kssp.core.testing.recordkind import services as sample_services
-from kssp.core.imports.models import ImportBatch
-from kssp.core.imports.services import import_batch_promote
-membership = Membership.objects.select_related("user", "unit__institution", "role").get(pk=int(sys.argv[2]))
-actor = actor_for(membership.user, membership, source="task")
-real_create = sample_services.samplerecord_create
-created = 0
-def slow_create(**kwargs):
-    global created
-    result = real_create(**kwargs)
-    created += 1
-    if created == int(sys.argv[3]):
-        say("promoted %d" % created)  # records written, transaction not committed
-        time.sleep(600)
-    return result
-sample_services.samplerecord_create = slow_create
-import_batch_promote(actor=actor, batch=ImportBatch.objects.get(pk=int(sys.argv[1])))
-say("finished")
-"""
-
-
 def database_env() -> dict[str, str]:
     settings_dict = connection.settings_dict
     env = dict(os.environ, KSSP_TESTING="1", PYTHONPATH=str(ROOT))
@@ -91,6 +67,7 @@ def run_until(script: str, *args: object, marker: str) -> subprocess.Popen:
         [sys.executable, "-c", script, *map(str, args)], cwd=ROOT, env=database_env(),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+    assert proc.stdout is not None and proc.stderr is not None
     line = proc.stdout.readline().strip()
     if line != marker:
         proc.kill()
@@ -141,24 +118,3 @@ def test_validation_killed_inside_a_chunk_resumes_from_the_last_committed_chunk(
 
     services.import_batch_discard(actor=person.actor, batch=batch)  # and it can be dropped
     assert not StagedRow.objects.filter(batch=batch).exists()
-
-
-def test_promotion_killed_half_way_writes_nothing_and_can_be_promoted_again(world, sample_model):
-    person = world.kp_investigator
-    good = [sample_row(n) for n in range(1, 121)]
-    batch = services.import_batch_create(actor=person.actor, import_type_code="samples", filename="ok.csv",
-                                         content=csv_bytes(good))
-    batch.refresh_from_db()
-    assert batch.status == ImportStatus.VALIDATED
-
-    proc = run_until(PROMOTING_WORKER, batch.pk, person.membership.pk, 60, marker="promoted 60")
-    kill_9(proc)
-
-    batch.refresh_from_db()
-    assert batch.status == ImportStatus.PROMOTING  # it said so, and nothing was written
-    assert not sample_model.objects.unscoped(reason="test").exists()
-    assert StagedRow.objects.filter(batch=batch).count() == 120 and ImportSource.objects.filter(batch=batch).exists()
-
-    batch = services.import_batch_promote(actor=person.actor, batch=batch)
-    assert batch.status == ImportStatus.PROMOTED
-    assert sample_model.objects.unscoped(reason="test").count() == 120 == batch.records_created

@@ -59,4 +59,5 @@ SAMPLE_IMPORT = ImportType(
     columns=COLUMNS,
     validate_row=validate_row,
     promote=promote,
+    writes=services.writes,
 )
