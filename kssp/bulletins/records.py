@@ -61,6 +61,7 @@ class BulletinRecord(RecordType):
     view_perm, create_perm, change_perm, share_perm = perms.VIEW, perms.CREATE, perms.CHANGE, perms.SHARE
     number_field = "number"
     title_field = "title"
+    personal_fields = ("title", "body")  # free text that may name persons (audited only encrypted)
     detail_url = "bulletins:bulletin_detail"
     list_url = "bulletins:bulletin_list"
     labels = Labels(sq="Buletinet", sr="Bilteni", en="Bulletins")

@@ -33,6 +33,7 @@ class PublicSubmissionRecord(RecordType):
     model = PublicSubmission
     view_perm, change_perm, share_perm = perms.REVIEW, perms.RESPOND, perms.RESPOND
     personal_data = True
+    personal_fields = ("message", "contact", "public_reply")
     audit_prefix = "portal.submission"
     detail_url = "portal_staff:submission_detail"
     list_url = "portal_staff:submission_list"

@@ -100,6 +100,18 @@ def _data_key_for(subject: models.Model) -> tuple[int, bytes]:
     return row.pk, key
 
 
+def target_label(target: models.Model) -> str:
+    """How the chain names a target (``target_repr``, which the MAC covers and nothing can erase): a
+    declared record type by its number, or its public id where it has none (``RecordType.audit_label``),
+    never a title or a name; anything else by its ``str``."""
+    from kssp.core.records.registry import declaration_for
+
+    declaration = declaration_for(target)
+    if declaration is not None:
+        return declaration.audit_label(target)
+    return str(target)
+
+
 def locked_head() -> AuditHead:
     """Lock the head row (created by migration 0002; recreated if a test runner flushed the table)."""
     head = AuditHead.objects.select_for_update().filter(pk=1).first()
@@ -197,7 +209,7 @@ def _build(
         target_type=_label(type(target)) if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         target_public_id=getattr(target, "public_id", None) if target is not None else None,
-        target_repr=str(target)[:300] if target is not None else "",
+        target_repr=target_label(target)[:300] if target is not None else "",
         target_institution_id=target_institution_id,
         reason=entry.reason,
         purpose=entry.purpose[:300],

@@ -39,6 +39,10 @@ class PersonRecord(PartyRecord):
 
     model = Person
     personal_data = True
+    personal_fields = (
+        "given_name", "family_name", "father_name", "birth_year", "birth_month", "birth_day", "personal_number",
+        "nationality", "addresses",
+    )
     detail_url = "parties:person_detail"
     list_url = "parties:person_search"
     labels = Labels(sq="Personat", sr="Lica", en="Persons")
@@ -69,6 +73,7 @@ class PersonRecord(PartyRecord):
 @register
 class OrganisationRecord(PartyRecord):
     model = Organisation
+    personal_fields = ("name", "business_number")  # a sole trader's name and number name a person
     detail_url = "parties:organisation_detail"
     title_field = "name"
     labels = Labels(sq="Organizatat", sr="Organizacije", en="Organisations")
@@ -96,6 +101,7 @@ class OrganisationRecord(PartyRecord):
 @register
 class VehicleRecord(PartyRecord):
     model = Vehicle
+    personal_fields = ("plate", "vin")  # they lead to the keeper
     detail_url = "parties:vehicle_detail"
     labels = Labels(sq="Automjetet", sr="Vozila", en="Vehicles")
     search_kinds = frozenset({kinds.PLATE, kinds.VIN, kinds.SERIAL})
@@ -133,4 +139,5 @@ class PersonDocumentRecord(RecordType):
     parent = "person"
     view_perm, change_perm = perms.VIEW, perms.CHANGE
     personal_data = True
+    personal_fields = ("number", "expires_on")
     retention = Retention(PERSON_INDEX, trigger_field=None, institution_field=None)

@@ -63,7 +63,7 @@ def check_declaration(declaration: RecordType) -> list[checks.CheckMessage]:
         value = getattr(declaration, attribute)
         if value and not _has_field(model, value):
             errors.append(_field_error(declaration, attribute, value))
-    for attribute in ("search_fields", "notification_targets"):
+    for attribute in ("search_fields", "notification_targets", "personal_fields"):
         for value in getattr(declaration, attribute):
             if not _has_field(model, value):
                 errors.append(_field_error(declaration, attribute, value))
@@ -74,6 +74,8 @@ def check_declaration(declaration: RecordType) -> list[checks.CheckMessage]:
     for column in declaration.export_columns:
         if getattr(column, "value", None) is None and not _has_field(model, column.key.replace(".", "__")):
             errors.append(_field_error(declaration, "export_columns", column.key, "give the column a value function"))
+
+    errors.extend(_check_personal_fields(declaration))
 
     known = registered_permissions()
     for attribute in ("view_perm", "change_perm", "share_perm", "create_perm"):
@@ -98,6 +100,38 @@ def check_declaration(declaration: RecordType) -> list[checks.CheckMessage]:
                                    obj=type(declaration), id="kssp.E108"))
     if declaration.searchable and declaration.search_fields and declaration.labels is None:
         errors.append(checks.Error(f"{name} is searchable but has no labels (sq, sr, en)", obj=type(declaration), id="kssp.E107"))
+    return errors
+
+
+def _check_personal_fields(declaration: RecordType) -> list[checks.CheckMessage]:
+    """A type that may hold personal data says which fields hold it; the number that names the record in
+    the audit chain is not one of them; and the events that snapshot the fields encrypt their payload."""
+    from kssp.core.audit.registry import registered_types
+
+    name = type(declaration).__name__
+    errors: list[checks.CheckMessage] = []
+    if declaration.personal_data is not False and not declaration.personal_fields:
+        errors.append(checks.Error(
+            f"{name} may hold personal data but declares no personal_fields",
+            hint="Name the fields holding personal data (titles, free text, names, dates of birth, numbers of "
+            "documents and plates), or set personal_data = False.",
+            obj=type(declaration), id="kssp.E109",
+        ))
+    if declaration.number_field and declaration.number_field in declaration.personal_fields:
+        errors.append(checks.Error(
+            f"{name}.number_field {declaration.number_field!r} is a personal field: the audit chain names "
+            "records by number and cannot be erased", obj=type(declaration), id="kssp.E109",
+        ))
+    if declaration.personal_fields:
+        types = registered_types()
+        for verb in ("created", "updated"):
+            spec = types.get(f"{declaration.event_prefix}.{verb}")
+            if spec is not None and not spec.personal_data:
+                errors.append(checks.Error(
+                    f"audit event {spec.code} of {name} stores the personal fields in a plain payload",
+                    hint="Register it with personal_data=True (or leave it to the declaration).",
+                    obj=type(declaration), id="kssp.E109",
+                ))
     return errors
 
 

@@ -120,6 +120,11 @@ class RecordType:
     identifier_schemes: ClassVar[tuple[IdentifierScheme, ...]] = ()
     title_field: ClassVar[str | None] = None  # with the number, how a record is named (display rule)
     personal_data: ClassVar[bool | None] = None  # None: per record (``contains_personal_data``)
+    # Fields whose values are (or may be) personal data: titles, free text, names, dates of birth, document
+    # and plate numbers. Their values reach the audit trail only in payloads encrypted with the record's
+    # own key (crypto-shredding erases them); what the HMAC chain covers names the record by number.
+    # Required (``kssp.E109``) unless ``personal_data = False``.
+    personal_fields: ClassVar[tuple[str, ...]] = ()
     document_language_field: ClassVar[str | None] = None
     audit_prefix: ClassVar[str] = ""  # default: the model name ("bulletin" → "bulletin.created")
 
@@ -241,6 +246,15 @@ class RecordType:
             if value:
                 return str(value)
         return str(getattr(obj, "public_id", obj.pk))[:8]
+
+    def audit_label(self, obj: Any) -> str:
+        """How the audit trail names the record (``target_repr``, inside the HMAC chain, never erased):
+        its number, or its whole public id where it has no number; never a title or a name."""
+        if self.number_field:
+            value = getattr(obj, self.number_field, "")
+            if value:
+                return str(value)
+        return str(getattr(obj, "public_id", "") or obj.pk)
 
     def display(self, obj: Any) -> str:
         """A one-line name safe in any panel the reader may see: the number, plus the title unless the

@@ -41,22 +41,31 @@ def wire(declaration: RecordType) -> None:
 
 
 def _audit_events(declaration: RecordType) -> None:
-    """The event types the service bases write, unless the module registered its own wording."""
+    """The event types the service bases write, unless the module registered its own wording.
+
+    The created and updated events snapshot the record's fields: where the declaration names personal
+    fields they hold personal data, so their payload is encrypted with the record's key (also when the
+    module registered its own wording of them)."""
     from kssp.core.audit.registry import register, registered_types
 
     existing = registered_types()
     name = declaration.model._meta.verbose_name
     prefix = declaration.event_prefix
-    for verb, label, category in (
-        ("created", _("created"), "write"),
-        ("updated", _("edited"), "write"),
-        ("transitioned", _("status changed"), "write"),
-        ("consulted", _("with personal data read"), "consultation"),
-        ("listed", _("list with personal data read"), "consultation"),
+    personal = bool(declaration.personal_fields)
+    for verb, label, category, snapshots in (
+        ("created", _("created"), "write", True),
+        ("updated", _("edited"), "write", True),
+        ("transitioned", _("status changed"), "write", False),
+        ("consulted", _("with personal data read"), "consultation", False),
+        ("listed", _("list with personal data read"), "consultation", False),
     ):
         code = f"{prefix}.{verb}"
-        if code not in existing:
-            register(code, format_lazy("{} – {}", name, label), category=category)
+        spec = existing.get(code)
+        if spec is None:
+            register(code, format_lazy("{} – {}", name, label), category=category, personal_data=personal and snapshots)
+        elif personal and snapshots and not spec.personal_data:
+            register(code, spec.label, category=spec.category, personal_data=True,
+                     reason_required=spec.reason_required, description=spec.description)
 
 
 def _search(declaration: RecordType) -> None:

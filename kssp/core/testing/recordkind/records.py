@@ -22,6 +22,7 @@ class SampleRecordType(RecordType):
     view_perm, create_perm, change_perm, share_perm = perms.VIEW, perms.CREATE, perms.CHANGE, perms.SHARE
     number_field = "number"
     title_field = "title"
+    personal_fields = ("title", "body")
     detail_url = "recordkind:samplerecord_detail"
     labels = Labels(sq="Regjistrime prove", sr="Probni zapisi", en="Sample records")
     searchable = False
