@@ -64,11 +64,54 @@ class MembershipEndForm(BootstrapMixin, forms.Form):
 
 class ClearanceForm(BootstrapMixin, forms.Form):
     level = forms.TypedChoiceField(label=_("Level"), choices=Classification.choices, coerce=int,
-                                   help_text=_("As on the certificate issued after vetting (Law 03/L-178)."))
+                                   help_text=_("As in the vetting authority's decision (Law 03/L-178)."))
+    decision_number = forms.CharField(label=_("Decision number"), max_length=100, required=False,
+                                      help_text=_("The number of the vetting authority's decision."))
+    decision_date = forms.DateField(label=_("Decision date"), widget=DateInput(), required=False)
     valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
-    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput())
-    reference = forms.CharField(label=_("Certificate reference"), max_length=100, required=False)
+    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput(), help_text=_("The expiry in the decision."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"valid_from": timezone.localdate()})
         super().__init__(*args, **kwargs)
+
+
+class OnboardForm(BootstrapMixin, forms.Form):
+    """A new person: their account and their first membership (proposed, approved by a second administrator)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    username = forms.CharField(label=_("Username"), max_length=150,
+                               help_text=_("Letters, digits and . _ - only, e.g. arta.krasniqi."))
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    preferred_language = forms.ChoiceField(label=_("Language"), required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), to_field_name="public_id")
+    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.all(), to_field_name="code")
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
+    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=DateInput(),
+                               help_text=_("Leave empty for no end date."))
+
+    def __init__(self, *args: Any, institution_id: int, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        kwargs.setdefault("initial", {"valid_from": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            institution_id=institution_id, active=True).order_by("path")
+        self.fields["unit"].label_from_instance = lambda unit: f"{'· ' * unit.depth}{unit.name}"  # type: ignore[attr-defined]
+        languages = [("", "—"), *((code, str(label)) for code, label in settings.LANGUAGES)]
+        self.fields["preferred_language"].choices = languages  # type: ignore[attr-defined]
+        self.fields["username"].widget.attrs.update({"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
+        self.fields["role"].widget.choices = [
+            ("", "—"),
+            *((role.code, f"{role.name}{' · ' + str(_('privileged')) if role.privileged else ''}")
+              for role in Role.objects.order_by("code")),
+        ]
+
+
+class DecisionForm(BootstrapMixin, forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")], widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason for rejecting"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded in the audit trail and shown to the proposer."),
+    )

@@ -175,9 +175,13 @@ class Clearance(models.Model):
     level = models.PositiveSmallIntegerField(_("level"), choices=Classification.choices)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
-    reference = models.CharField(_("certificate reference"), max_length=100, blank=True)
+    reference = models.CharField(_("decision number"), max_length=100, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who recorded the vetting authority's decision and who approved the record (never the holder).
+    recorded_by = models.ForeignKey("User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    approved_by = models.ForeignKey("User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-valid_until"]
@@ -186,6 +190,51 @@ class Clearance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} → {self.valid_until}"
+
+
+class AccessChange(PublicIdModel):
+    """A proposed change to someone's access (a membership, a clearance) or to a role definition.
+
+    Nothing that widens access takes effect on one person's word (issue #7 point 3): the change is
+    proposed, and a second person approves or rejects it; neither may be the person it benefits. Both
+    steps are audited and the institution's auditors are notified.
+    """
+
+    class Kind(models.TextChoices):
+        MEMBERSHIP = "membership", _("Membership")
+        CLEARANCE = "clearance", _("Security clearance")
+        ROLE = "role", _("Role change")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    # The institution whose administrators decide and whose auditors are told (for a role change: the
+    # operating institution).
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+", verbose_name=_("institution"))
+    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="access_changes",
+                             verbose_name=_("person"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("unit"))
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("role"))
+    details = models.JSONField(_("details"), default=dict)
+    proposed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by"))
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(_("note"), blank=True)
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    clearance = models.ForeignKey(Clearance, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("access change")
+        verbose_name_plural = _("access changes")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.public_id} ({self.status})"
 
 
 class ApiToken(PublicIdModel):

@@ -12,3 +12,12 @@ ACCESS_REVIEW_DUE = register_kind(
     fallback_url="accounts:access_review",
     severity="warning",
 )
+
+ACCESS_CHANGE = register_kind(
+    "access_change",
+    _("Access change"),
+    _("%(who)s (%(institution)s): %(what)s — %(status)s"),
+    default_email=True,
+    fallback_url="directory:access_change_list",
+    severity="warning",
+)

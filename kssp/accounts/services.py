@@ -30,6 +30,16 @@ def _require(actor: Actor, code: str) -> None:
         raise PermissionDenied()
 
 
+def _system_only(actor: Actor, approval: Any = None) -> None:
+    """A person never writes access directly: they propose, and a second person approves
+    (``kssp.accounts.services_access``). Only the approval itself (``approval``: the ``AccessChange`` the
+    actor is deciding) and seed commands (no user) get here."""
+    if actor.user is None:
+        return
+    if approval is None or approval.decided_by_id != actor.user_id or approval.proposed_by_id == actor.user_id:
+        raise PermissionDenied()
+
+
 def _fields_error(message: str, fields: dict[str, list[str]]) -> ApplicationError:
     return ApplicationError(message, fields=fields)
 
@@ -160,9 +170,11 @@ def user_create(
 
 @transaction.atomic
 def membership_create(
-    *, actor: Actor, user: User, unit: Unit, role: Role, valid_from: dt.date, valid_to: dt.date | None = None
+    *, actor: Actor, user: User, unit: Unit, role: Role, valid_from: dt.date, valid_to: dt.date | None = None,
+    approval: Any = None,
 ) -> Membership:
-    """Give ``user`` a role in ``unit``. An administrator acts within their own institution only."""
+    """Give ``user`` a role in ``unit`` (applies an approved ``AccessChange``; seeds)."""
+    _system_only(actor, approval)
     _require(actor, perms.MEMBERSHIPS_MANAGE)
     if unit.institution_id != actor.institution_id and actor.scope != Scope.NATIONAL:
         raise NotFound()
@@ -208,8 +220,12 @@ def membership_end(*, actor: Actor, membership: Membership, reason: str) -> Memb
 
 
 @transaction.atomic
-def clearance_record(*, actor: Actor, user: User, level: int, valid_from: dt.date, valid_until: dt.date, reference: str = "") -> Clearance:
-    """Record a clearance certificate issued after vetting."""
+def clearance_record(
+    *, actor: Actor, user: User, level: int, valid_from: dt.date, valid_until: dt.date, reference: str = "",
+    approval: Any = None,
+) -> Clearance:
+    """Record a clearance decision (applies an approved ``AccessChange``; seeds)."""
+    _system_only(actor, approval)
     _require(actor, perms.CLEARANCES_MANAGE)
     if valid_until < valid_from:
         raise _fields_error(_("The clearance was not recorded."), {"valid_until": [_("The expiry is before the start date.")]})
@@ -226,8 +242,10 @@ def clearance_record(*, actor: Actor, user: User, level: int, valid_from: dt.dat
 
 @transaction.atomic
 def role_update(
-    *, actor: Actor, role: Role, permissions: list[str] | None = None, scope: str | None = None, privileged: bool | None = None
+    *, actor: Actor, role: Role, permissions: list[str] | None = None, scope: str | None = None, privileged: bool | None = None,
+    approval: Any = None,
 ) -> Role:
+    _system_only(actor, approval)
     _require(actor, perms.ROLES_MANAGE)
     before = {"permissions": role.permissions, "scope": role.scope, "privileged": role.privileged}
     if permissions is not None:

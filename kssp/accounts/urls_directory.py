@@ -3,6 +3,7 @@ their public_id (ARCHITECTURE rule 7)."""
 
 from django.urls import path
 
+from kssp.accounts import views_access
 from kssp.accounts import views_directory as views
 
 app_name = "directory"
@@ -15,4 +16,8 @@ urlpatterns = [
     path("units/<uuid:public_id>/members/grant/", views.membership_grant, name="membership_grant"),
     path("memberships/<uuid:public_id>/end/", views.membership_end, name="membership_end"),
     path("memberships/<uuid:public_id>/clearance/", views.clearance_record, name="clearance_record"),
+    path("people/", views_access.people_list, name="people"),
+    path("people/new/", views_access.person_onboard, name="person_onboard"),
+    path("changes/", views_access.access_change_list, name="access_change_list"),
+    path("changes/<uuid:public_id>/", views_access.access_change_detail, name="access_change_detail"),
 ]

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from kssp.accounts import permissions as perms
-from kssp.accounts import services
+from kssp.accounts import services, services_access
 from kssp.accounts.choices import InstitutionKind
 from kssp.accounts.forms_directory import ClearanceForm, MembershipEndForm, MembershipGrantForm
 from kssp.accounts.models import Clearance, Institution, Membership, Role, Unit
@@ -194,18 +194,20 @@ def membership_grant(request: Request, public_id: Any) -> HttpResponse:
     form = MembershipGrantForm(request.POST if request.method == "POST" else None, unit=unit)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        membership = run_service(
-            form, services.membership_create, actor=actor, user=data["username"], unit=unit, role=data["role"],
-            valid_from=data["valid_from"], valid_to=data["valid_to"],
+        change = run_service(
+            form, services_access.membership_propose, actor=actor, user=data["username"], unit=unit, role=data["role"],
+            valid_from=data["valid_from"], valid_to=data["valid_to"], aliases={"user": "username"},
         )
-        if not isinstance(membership, Failed):
-            messages.success(request, _("%(user)s is now %(role)s in %(unit)s.")
-                             % {"user": membership.user, "role": membership.role.name, "unit": unit.name})
-            return redirect(back)
+        if not isinstance(change, Failed):
+            messages.success(request, _("Proposed: %(user)s as %(role)s in %(unit)s. It takes effect when a second "
+                                        "administrator approves it.")
+                             % {"user": change.user, "role": data["role"].name, "unit": unit.name})
+            return redirect("directory:access_change_detail", change.public_id)
     return _form_page(
-        request, form, heading=_("Assign a membership in %(unit)s") % {"unit": unit.name},
-        intro=_("A membership gives a user a role in this unit for a period; it is the only source of permissions."),
-        submit=_("Assign"), back=back, status=400 if form.errors else 200,
+        request, form, heading=_("Propose a membership in %(unit)s") % {"unit": unit.name},
+        intro=_("A membership gives a user a role in this unit for a period; it is the only source of permissions. "
+                "It takes effect when a second administrator approves it; nobody proposes their own."),
+        submit=_("Propose"), back=back, status=400 if form.errors else 200,
     )
 
 
@@ -243,16 +245,19 @@ def clearance_record(request: Request, public_id: Any) -> HttpResponse:
     form = ClearanceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        clearance = run_service(
-            form, services.clearance_record, actor=actor, user=membership.user, level=data["level"],
-            valid_from=data["valid_from"], valid_until=data["valid_until"], reference=data["reference"],
+        change = run_service(
+            form, services_access.clearance_propose, actor=actor, user=membership.user, level=data["level"],
+            decision_number=data["decision_number"], decision_date=data["decision_date"],
+            valid_from=data["valid_from"], valid_until=data["valid_until"],
         )
-        if not isinstance(clearance, Failed):
-            messages.success(request, _("The clearance of %(user)s was recorded.") % {"user": membership.user})
-            return redirect(back)
+        if not isinstance(change, Failed):
+            messages.success(request, _("The clearance decision on %(user)s was recorded for approval. It takes effect "
+                                        "when a second administrator approves it.") % {"user": membership.user})
+            return redirect("directory:access_change_detail", change.public_id)
     return _form_page(
         request, form,
         heading=_("Record a security clearance for %(user)s") % {"user": membership.user},
-        intro=_("Record the certificate issued after vetting. The user's access follows its level until it expires."),
-        submit=_("Record the clearance"), back=back, status=400 if form.errors else 200,
+        intro=_("Record the vetting authority's decision: its number, date and expiry. The user's access follows "
+                "its level once a second administrator approves it; nobody records their own."),
+        submit=_("Record the decision"), back=back, status=400 if form.errors else 200,
     )

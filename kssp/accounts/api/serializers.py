@@ -9,9 +9,10 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from kssp.accounts import selectors
-from kssp.accounts.models import ApiToken, Institution, Membership, Role, Unit, User
+from kssp.accounts.models import AccessChange, ApiToken, Institution, Membership, Role, Unit, User
 from kssp.core.api.fields import CodeRefField, PersonRefField, RefField
 from kssp.core.api.serializers import StrictModelSerializer
+from kssp.core.markings import Classification
 from kssp.core.policy import Actor, Scope
 
 
@@ -152,3 +153,38 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "key"]
         read_only_fields = [*ApiTokenSerializer.Meta.read_only_fields, "key"]
+
+
+class AccessChangeSerializer(StrictModelSerializer):
+    """A proposed change to access (membership, clearance, role), its decision and who took each step."""
+
+    institution = RefField(read_only=True)
+    user = PersonRefField(read_only=True, allow_null=True)
+    unit = RefField(read_only=True, allow_null=True)
+    role = CodeRefField(read_only=True, allow_null=True)
+    proposed_by = PersonRefField(read_only=True)
+    decided_by = PersonRefField(read_only=True, allow_null=True)
+    membership = serializers.UUIDField(source="membership.public_id", read_only=True, allow_null=True, default=None)
+    description = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AccessChange
+        fields = ["public_id", "kind", "status", "institution", "user", "unit", "role", "details", "description",
+                  "proposed_by", "created_at", "decided_by", "decided_at", "decision_note", "membership"]
+        read_only_fields = fields
+
+    def get_description(self, change: AccessChange) -> str:
+        from kssp.accounts.services_access import describe
+
+        return describe(change)
+
+
+class ClearanceProposalSerializer(serializers.Serializer):
+    """The vetting authority's decision on a member of your institution (never yourself)."""
+
+    user = PersonRefField(resolve=visible_user)
+    level = serializers.ChoiceField(choices=Classification.choices)
+    decision_number = serializers.CharField(max_length=100, allow_blank=True)
+    decision_date = serializers.DateField()
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField()

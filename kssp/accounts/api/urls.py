@@ -12,6 +12,7 @@ router.register("units", views.UnitViewSet, basename="unit")
 router.register("roles", views.RoleViewSet, basename="role")
 router.register("users", views.UserViewSet, basename="user")
 router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("access-changes", views.AccessChangeViewSet, basename="access-change")
 router.register("api-tokens", views.ApiTokenViewSet, basename="api-token")
 
 urlpatterns = router.urls

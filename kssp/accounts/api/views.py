@@ -13,10 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kssp.accounts import permissions as perms
-from kssp.accounts import selectors, services
+from kssp.accounts import selectors, services, services_access
 from kssp.accounts.api.serializers import (
+    AccessChangeSerializer,
     ApiTokenCreatedSerializer,
     ApiTokenSerializer,
+    ClearanceProposalSerializer,
     InstitutionSerializer,
     MembershipSerializer,
     RoleSerializer,
@@ -31,9 +33,10 @@ from kssp.accounts.filters import (
     UnitFilterSet,
     UserFilterSet,
 )
-from kssp.accounts.models import ApiToken, Institution, Membership, Role, Unit, User
+from kssp.accounts.models import AccessChange, ApiToken, Institution, Membership, Role, Unit, User
 from kssp.core.api.serializers import ReasonSerializer
 from kssp.core.api.views import ListMixin, RetrieveMixin, SelectorViewSet, ServiceCreateMixin, ServiceUpdateMixin
+from kssp.core.exceptions import PermissionDenied
 from kssp.core.policy import Actor
 
 
@@ -91,9 +94,15 @@ class UnitViewSet(ListMixin, RetrieveMixin, ServiceCreateMixin, SelectorViewSet)
 @extend_schema_view(
     list=extend_schema(summary="Roles"),
     retrieve=extend_schema(summary="One role"),
-    partial_update=extend_schema(summary="Change a role's permissions, scope or privilege (roles.manage)"),
+    partial_update=extend_schema(
+        summary="Propose a change to a role's permissions, scope or privilege",
+        description="Roles are platform-wide: only platform administrators of the operating institution propose a "
+        "change (403 for anyone else), and it takes effect when a second one approves it "
+        "(/api/v1/access-changes/{public_id}/approve/). Answers 202 with the proposal.",
+        responses={202: AccessChangeSerializer},
+    ),
 )
-class RoleViewSet(ListMixin, RetrieveMixin, ServiceUpdateMixin, SelectorViewSet):
+class RoleViewSet(ListMixin, RetrieveMixin, SelectorViewSet):
     """The role catalogue: permissions, scope and privilege are data."""
 
     model = Role
@@ -108,8 +117,15 @@ class RoleViewSet(ListMixin, RetrieveMixin, ServiceUpdateMixin, SelectorViewSet)
     def select_one(self, actor: Actor, key: Any) -> Role:
         return selectors.role_get_visible_to(actor=actor, code=key)
 
-    def service_update(self, actor: Actor, obj: Role, data: dict[str, Any]) -> Role:
-        return services.role_update(actor=actor, role=obj, **data)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        role = self.get_object()
+        if not services_access.is_platform_administrator(self.actor):
+            raise PermissionDenied()
+        serializer = self.get_serializer(role, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        change = services_access.role_change_propose(actor=self.actor, role=role, **dict(serializer.validated_data))
+        return Response(AccessChangeSerializer(change, context=self.get_serializer_context()).data,
+                        status=status.HTTP_202_ACCEPTED)
 
 
 @extend_schema_view(
@@ -142,9 +158,14 @@ class UserViewSet(ListMixin, RetrieveMixin, ServiceCreateMixin, SelectorViewSet)
 @extend_schema_view(
     list=extend_schema(summary="Memberships", description="Your own, and those in the institutions you administer."),
     retrieve=extend_schema(summary="One membership"),
-    create=extend_schema(summary="Give a user a role in a unit (memberships.manage)"),
+    create=extend_schema(
+        summary="Propose a membership for a user (memberships.manage)",
+        description="Never for yourself. Takes effect when a second administrator of the institution approves it "
+        "(/api/v1/access-changes/{public_id}/approve/). Answers 202 with the proposal.",
+        responses={202: AccessChangeSerializer},
+    ),
 )
-class MembershipViewSet(ListMixin, RetrieveMixin, ServiceCreateMixin, SelectorViewSet):
+class MembershipViewSet(ListMixin, RetrieveMixin, SelectorViewSet):
     """Memberships: a role in a unit for a period, the only source of permissions."""
 
     model = Membership
@@ -157,8 +178,12 @@ class MembershipViewSet(ListMixin, RetrieveMixin, ServiceCreateMixin, SelectorVi
     def select_one(self, actor: Actor, key: Any) -> Membership:
         return selectors.membership_get_visible_to(actor=actor, public_id=key)
 
-    def service_create(self, actor: Actor, data: dict[str, Any]) -> Membership:
-        return services.membership_create(actor=actor, **data)
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        change = services_access.membership_propose(actor=self.actor, **dict(serializer.validated_data))
+        return Response(AccessChangeSerializer(change, context=self.get_serializer_context()).data,
+                        status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(summary="End a membership (memberships.manage)", request=ReasonSerializer, responses=MembershipSerializer)
     @action(detail=True, methods=["post"])
@@ -168,6 +193,52 @@ class MembershipViewSet(ListMixin, RetrieveMixin, ServiceCreateMixin, SelectorVi
         body.is_valid(raise_exception=True)
         membership = services.membership_end(actor=self.actor, membership=membership, reason=body.validated_data["reason"])
         return Response(self.get_serializer(membership).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Access changes", description="Proposed, approved and rejected changes to memberships, "
+                       "clearances and roles that you proposed, may decide or audit."),
+    retrieve=extend_schema(summary="One access change"),
+)
+class AccessChangeViewSet(ListMixin, RetrieveMixin, SelectorViewSet):
+    """Changes to access that need a second person: proposed, then approved or rejected (issue #7 point 3)."""
+
+    model = AccessChange
+    serializer_class = AccessChangeSerializer
+
+    def select_list(self, actor: Actor) -> QuerySet[AccessChange]:
+        return services_access.access_change_list_visible_to(actor=actor)
+
+    def select_one(self, actor: Actor, key: Any) -> AccessChange:
+        return services_access.access_change_get_visible_to(actor=actor, public_id=key)
+
+    @extend_schema(summary="Approve and apply a change (a second person: not its proposer, not the person concerned)",
+                   request=None, responses=AccessChangeSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        change = services_access.access_change_approve(actor=self.actor, change=self.get_object())
+        return Response(self.get_serializer(change).data)
+
+    @extend_schema(summary="Reject a change (or withdraw one's own proposal)", request=ReasonSerializer,
+                   responses=AccessChangeSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        change = self.get_object()
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        change = services_access.access_change_reject(actor=self.actor, change=change, reason=body.validated_data["reason"])
+        return Response(self.get_serializer(change).data)
+
+    @extend_schema(summary="Propose recording a security clearance decision (clearances.manage; never your own)",
+                   request=ClearanceProposalSerializer, responses={202: AccessChangeSerializer})
+    @action(detail=False, methods=["post"], url_path="clearance")
+    def clearance(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not self.actor.has_perm(perms.CLEARANCES_MANAGE):
+            raise PermissionDenied()
+        body = ClearanceProposalSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        change = services_access.clearance_propose(actor=self.actor, **dict(body.validated_data))
+        return Response(self.get_serializer(change).data, status=status.HTTP_202_ACCEPTED)
 
 
 @extend_schema_view(

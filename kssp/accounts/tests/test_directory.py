@@ -10,7 +10,8 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from kssp.accounts.models import Clearance, Institution, Membership, Unit, User
+from kssp.accounts.models import AccessChange, Clearance, Institution, Membership, Unit, User
+from kssp.accounts.testing import make_person
 from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent
 
@@ -153,17 +154,22 @@ def test_members_list_needs_memberships_manage(world):
 # --- granting a membership -----------------------------------------------------------------------
 
 
-def test_administrator_grants_a_membership_through_the_audited_service(world, newcomer):
+def test_administrator_proposes_a_membership_and_a_second_one_approves_it(world, newcomer):
     today = timezone.localdate()
     response = world.kp_admin.client().post(grant_url(unit("KP", "NJKT")), {
         "username": "Arta.Berisha", "role": "investigator", "valid_from": today.isoformat(), "valid_to": "",
     })
     assert response.status_code == 302
+    assert not Membership.objects.filter(user=newcomer).exists()  # proposed only
+    change = AccessChange.objects.get(user=newcomer)
+    assert response["Location"] == f"/directory/changes/{change.public_id}/"
+    second = make_person("kp_admin2", institution="KP", role="administrator")
+    assert second.client().post(response["Location"], {"decision": "approve"}).status_code == 302
     membership = Membership.objects.get(user=newcomer)
     assert (membership.unit.code, membership.role.code) == ("NJKT", "investigator")
     assert (membership.valid_from, membership.valid_to) == (today, None)
     event = AuditEvent.objects.get(event_type="membership.created")
-    assert event.actor_id == world.kp_admin.user.pk
+    assert event.actor_id == second.user.pk
     assert event.target_institution_id == membership.unit.institution_id
 
 
@@ -200,7 +206,8 @@ def test_administrator_cannot_give_themselves_a_privileged_role(world):
         "username": "kp_admin", "role": "internal_auditor", "valid_from": timezone.localdate().isoformat(),
     })
     assert response.status_code == 400
-    assert "role" in response.context["form"].errors
+    assert "username" in response.context["form"].errors  # nobody proposes their own membership
+    assert not AccessChange.objects.exists()
 
 
 def test_grant_in_another_institutions_unit_is_404_and_writes_nothing(world, newcomer):
@@ -266,16 +273,19 @@ def test_ending_needs_memberships_manage(world):
 # --- clearances ----------------------------------------------------------------------------------
 
 
-def test_administrator_records_a_clearance(world):
+def test_administrator_records_a_clearance_decision_that_a_second_one_approves(world):
     today = timezone.localdate()
     response = world.kp_admin.client().post(clearance_url(world.kp_officer.membership), {
-        "level": Classification.CONFIDENTIAL, "valid_from": today.isoformat(),
-        "valid_until": (today + dt.timedelta(days=5 * 365)).isoformat(), "reference": "AKI-2025/117",
+        "level": Classification.CONFIDENTIAL, "valid_from": today.isoformat(), "decision_number": "AKI-2025/117",
+        "decision_date": today.isoformat(), "valid_until": (today + dt.timedelta(days=5 * 365)).isoformat(),
     })
     assert response.status_code == 302
+    assert not Clearance.objects.filter(user=world.kp_officer.user, reference="AKI-2025/117").exists()
+    second = make_person("kp_admin2", institution="KP", role="administrator")
+    assert second.client().post(response["Location"], {"decision": "approve"}).status_code == 302
     clearance = Clearance.objects.get(user=world.kp_officer.user, reference="AKI-2025/117")
-    assert clearance.level == Classification.CONFIDENTIAL
-    assert AuditEvent.objects.filter(event_type="clearance.recorded", actor_id=world.kp_admin.user.pk).exists()
+    assert (clearance.level, clearance.decision_date) == (Classification.CONFIDENTIAL, today)
+    assert AuditEvent.objects.filter(event_type="clearance.recorded", actor_id=second.user.pk).exists()
 
 
 def test_clearance_expiring_before_it_starts_is_a_field_error(world):

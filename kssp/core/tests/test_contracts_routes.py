@@ -128,6 +128,10 @@ OBJECT_ROUTES = {
     "directory:membership_end": "membership",
     "directory:clearance_record": "membership",
     "api:membership-detail": "membership",
+    "api:access-change-detail": "access_change",
+    "api:access-change-approve": "access_change",
+    "api:access-change-reject": "access_change",
+    "directory:access_change_detail": "access_change",
     "api:membership-end": "membership",
     "api:user-detail": "user",
     "attachments:download": "attachment",
@@ -331,6 +335,17 @@ def make(case: Case, cast: Cast) -> Made:
                   make_person("dk_admin", institution="DK", role="administrator"))
         target = cast.owner.membership.unit if case.maker == "admin_unit" else cast.owner.membership
         return Made({"public_id": target.public_id}, *admins)
+    if case.maker == "access_change":  # a proposed membership in KP: KP's administrators on one side, DK's on the other
+        from django.utils import timezone
+
+        make_person = import_string("kssp.accounts.testing.make_person")
+        membership_propose = import_string("kssp.accounts.services_access.membership_propose")
+        proposer = make_person("ac_kp_proposer", institution="KP", role="administrator")
+        subject = make_person("ac_kp_subject", institution="KP", unit="NJKT", role="investigator")
+        change = membership_propose(actor=proposer.actor, user=subject.user, unit=subject.membership.unit,
+                                    role=subject.membership.role, valid_from=timezone.localdate())
+        return Made({"public_id": change.public_id}, make_person("ac_kp_admin", institution="KP", role="administrator"),
+                    make_person("ac_dk_admin", institution="DK", role="administrator"))
     if case.maker == "retention_review":  # a review of the police's records: its DPO, not the customs' one
         from django.apps import apps
         from django.contrib.contenttypes.models import ContentType
