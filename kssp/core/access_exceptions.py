@@ -13,16 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils.translation import gettext as _
 
 from kssp.core.audit import audit_record
-from kssp.core.exceptions import ApplicationError, PermissionDenied
-from kssp.core.models.notices import HitNotice
-from kssp.core.notifications import hooks as notifications
-from kssp.core.policy import INTELLIGENCE_KIND, Actor, policy_for
+from kssp.core.exceptions import PermissionDenied
+from kssp.core.policy import Actor
 from kssp.core.selectors import records_across_the_wall
 
 HITS_CHECK = "hits.check"
@@ -35,39 +31,14 @@ class Hit:
     unit: str
 
 
-@transaction.atomic
 def hit_check(*, actor: Actor, model: type[Any], match: Q, purpose: str) -> list[Hit]:
-    """Tell the actor which units hold matching records the actor cannot see, and notify those units."""
-    if not actor.is_authenticated or not actor.has_perm(HITS_CHECK):
-        raise PermissionDenied()
-    if actor.institution_kind == INTELLIGENCE_KIND:
-        # The Intelligence Agency has no search into other tenants, not even existence-only
-        # (users-review point 4); it receives records only by dissemination.
-        raise PermissionDenied()
-    if not (purpose or "").strip():
-        raise ApplicationError(_("The check was not run."), fields={"purpose": [_("Give the purpose of the check.")]})
-    policy = policy_for(model)
-    hidden = (
-        records_across_the_wall(model, exception="hit check")
-        .filter(match)
-        .exclude(policy.visible_q(actor))
-        .exclude(owner_institution__kind=INTELLIGENCE_KIND)
-        .select_related("owner_institution", "owner_unit")
-    )
-    ct = ContentType.objects.get_for_model(model)
-    hits: dict[int, Hit] = {}
-    ids = actor.ids
-    notices = []
-    for record in hidden[:50]:
-        notices.append(HitNotice.objects.create(
-            content_type=ct, object_id=record.pk, owner_institution_id=record.owner_institution_id,
-            owner_unit_id=record.owner_unit_id, searcher_id=ids.user_id, searcher_institution_id=ids.institution_id,
-            searcher_unit_id=ids.unit_id, purpose=purpose.strip()[:300],
-        ))
-        audit_record(actor=actor, event="hit_notice.created", target=record, purpose=purpose.strip())
-        hits.setdefault(record.owner_unit_id, Hit(institution=str(record.owner_institution), unit=str(record.owner_unit)))
-    notifications.hit_notices_created(notices)  # the owner units' members are told, after the commit
-    return list(hits.values())
+    """Tell the actor which units hold matching records the actor cannot see, and notify those units.
+
+    ``kssp.core.search.hits`` does the work: the searcher's institution's trail gets only what the
+    searcher is told, the owner's gets the notice, and probing is limited (#7 point 3)."""
+    from kssp.core.search.hits import hit_check_many
+
+    return hit_check_many(actor=actor, checks=[(model, match)], purpose=purpose, kind="")[0]
 
 
 @dataclass(frozen=True)

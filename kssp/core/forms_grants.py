@@ -135,7 +135,7 @@ class HitCheckForm(BootstrapMixin, forms.Form):
 
     term = forms.CharField(
         label=_("Search term"), min_length=3, max_length=200,
-        help_text=_("A number, a name or words of the title or text. At least 3 characters."),
+        help_text=_("An identifier: a record, case or document number, a serial number, a plate, a VIN or a full name."),
     )
     purpose = forms.CharField(label=_("Purpose of the check"), max_length=300,
                               help_text=_("Recorded in the audit trail and shown to the owner."))

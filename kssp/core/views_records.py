@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
@@ -27,11 +26,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kssp.core import access_exceptions
+from kssp.core.exceptions import ApplicationError
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
-from kssp.core.forms import filter_form
+from kssp.core.forms import apply_service_error, filter_form
 from kssp.core.forms_grants import HitCheckForm
 from kssp.core.records.access import record_get_visible_to, record_list_visible_to
 from kssp.core.records.declaration import RecordType
+from kssp.core.search.hits import HitCheckLimited, hit_check_many, identifier_of, no_type_answers
+from kssp.core.search.hits import identifier_match as hit_identifier_match
+from kssp.core.search.hits import not_an_identifier as hit_not_an_identifier
 from kssp.core.search.query import parse_query
 from kssp.core.services.records import RecordWrites
 from kssp.core.web import Failed, Request, call_or_404, done, purpose_of, require_perm, run_service, wants_fragment
@@ -163,13 +166,22 @@ class RecordPages:
             raise PermissionDenied
         form = HitCheckForm(request.POST)
         hits = None
+        status = 400
         if form.is_valid():
-            match = self.declaration.search_match(parse_query(form.cleaned_data["term"].strip()))
-            result = run_service(form, access_exceptions.hit_check, actor=actor, model=self.model,
-                                 match=match if match is not None else Q(pk__in=[]), purpose=form.cleaned_data["purpose"])
-            if not isinstance(result, Failed):
-                hits = result
-        status = 200 if hits is not None else 400
+            # Identifiers only (a number, a serial, a plate, a full name), never words of a text or a date.
+            query = parse_query(form.cleaned_data["term"].strip())
+            match = hit_identifier_match(self.declaration, query)
+            try:
+                if match is None:
+                    raise hit_not_an_identifier() if identifier_of(query) is None else no_type_answers()
+                hits = hit_check_many(actor=actor, checks=[(self.model, match)], purpose=form.cleaned_data["purpose"],
+                                      kind=query.primary)[0]
+                status = 200
+            except ServicePermissionDenied:
+                raise PermissionDenied from None
+            except ApplicationError as exc:
+                apply_service_error(form, exc, aliases={"q": "term"})
+                status = exc.status if isinstance(exc, HitCheckLimited) else 400
         if wants_fragment(request):
             context = {"hit_form": form, "hits": hits, "hit_check_url": self.url("hit_check")}
             return render(request, "records/record_list.html#hit_check", context, status=status)

@@ -35,7 +35,13 @@ def hit_notices_created(notices: list[Any]) -> None:
         _on_commit(_notify_hit_notices, [n.pk for n in notices])
 
 
-def _notify_hit_notices(ids: list[int]) -> None:
+def hit_check_limit_reached(notices: list[Any]) -> None:
+    """A user reached the per-record limit of checks on records a unit holds: its members are told."""
+    if notices:
+        _on_commit(_notify_hit_notices, [n.pk for n in notices], kinds.HIT_CHECK_LIMIT.code)
+
+
+def _notify_hit_notices(ids: list[int], kind: str = kinds.HIT_NOTICE.code) -> None:
     from kssp.core.models.notices import HitNotice
     from kssp.core.notifications.recipients import members
     from kssp.core.notifications.services import notify
@@ -58,7 +64,7 @@ def _notify_hit_notices(ids: list[int]) -> None:
             target = every_row(model, reason="the record a hit notice names, for its owner").filter(pk=first.object_id).first()
         notify(
             recipients=members(unit_ids=[unit_id], permission=getattr(policy, "view_perm", None)),
-            kind=kinds.HIT_NOTICE.code,
+            kind=kind,
             target=target,
             context={
                 "searcher": str(first.searcher),
@@ -66,10 +72,17 @@ def _notify_hit_notices(ids: list[int]) -> None:
                 "searcher_institution": kinds.names(first.searcher_institution),
                 "count": len(group),
                 "purpose": first.purpose,
+                "limit": hit_check_limit(),
             },
-            dedupe_key=f"hit_notice:{first.public_id}",
+            dedupe_key=f"{kind}:{first.public_id}",
             exclude_user_ids=[first.searcher_id],
         )
+
+
+def hit_check_limit() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "KSSP_HIT_CHECK_PER_RECORD", 5))
 
 
 # --- grants ----------------------------------------------------------------------------------------------

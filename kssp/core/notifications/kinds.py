@@ -154,6 +154,12 @@ HIT_NOTICE = register_kind(
       "(matches: %(count)s). Purpose: %(purpose)s"),
     fallback_url="home", severity="warning",
 )
+HIT_CHECK_LIMIT = register_kind(
+    "hit_check_limit", _("Repeated checks"),
+    _("%(searcher)s (%(searcher_unit)s, %(searcher_institution)s) checked the same record your unit holds "
+      "%(limit)s times within an hour; further checks are refused for now. Purpose: %(purpose)s"),
+    fallback_url="home", severity="danger",
+)
 DEADLINE = register_kind(
     "deadline", _("Deadline"), _("A deadline ends on %(when)s: %(what)s"), default_email=True, severity="warning",
 )

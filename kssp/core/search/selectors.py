@@ -67,8 +67,11 @@ class SearchOutcome:
 
     @property
     def offers_hit_check(self) -> bool:
-        """"Check other institutions" is offered when nothing visible matches and the actor may ask."""
-        return self.total == 0 and bool(self.hit_check_types)
+        """"Check other institutions" is offered when nothing visible matches, the query is an identifier
+        (``kssp.core.search.hits.identifier_of``) and the actor may ask."""
+        from kssp.core.search.hits import identifier_of
+
+        return self.total == 0 and bool(self.hit_check_types) and identifier_of(self.query) is not None
 
 
 def types_for(*, actor: Actor, query: SearchQuery, only: str | None = None) -> list[SearchType]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +23,7 @@ from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.forms import apply_service_error
 from kssp.core.policy import Actor
 from kssp.core.search.forms import HitCheckForm, SearchForm
+from kssp.core.search.hits import HitCheckLimited
 from kssp.core.search.query import SearchQuery
 from kssp.core.search.registry import any_type_requires_purpose
 from kssp.core.search.selectors import (
@@ -104,14 +105,17 @@ def search_check(request: Request) -> HttpResponse:
         raise PermissionDenied
     hit_form = HitCheckForm(request.POST, auto_id="id_check_%s")
     results = None
+    limited = False
     if hit_form.is_valid() and hit_form.query is not None:
         try:
             results = search_hit_check(actor=actor, query=hit_form.query, purpose=hit_form.cleaned_data["purpose"])
         except ServicePermissionDenied:
             raise PermissionDenied from None
         except ApplicationError as exc:
-            apply_service_error(hit_form, exc)
-    status = 200 if results is not None else 400
+            # The search text is a hidden field here: what is wrong with it shows above the form.
+            apply_service_error(hit_form, exc, aliases={"q": NON_FIELD_ERRORS})
+            limited = isinstance(exc, HitCheckLimited)
+    status = 200 if results is not None else 429 if limited else 400
     fragment = {
         "hit_form": hit_form,
         "hit_results": results,

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kssp.core.api.errors import ApiError
 from kssp.core.api.permissions import IsActor
 from kssp.core.api.schema import ApiSchema
 from kssp.core.api.views import UUID_REGEX
@@ -25,6 +26,7 @@ from kssp.core.search.api.serializers import (
     SearchResponseSerializer,
     SearchResultSerializer,
 )
+from kssp.core.search.hits import HitCheckLimited
 from kssp.core.search.query import QueryError, SearchQuery, parse_query
 from kssp.core.search.registry import SearchResult, SearchType, search_type
 from kssp.core.search.selectors import search_resolve_visible_to, search_visible_to
@@ -118,7 +120,11 @@ class SearchViewSet(viewsets.ViewSet):
         body = HitCheckSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         query = _parse(body.validated_data["q"])
-        results = search_hit_check(actor=self.actor, query=query, purpose=body.validated_data["purpose"])
+        try:
+            results = search_hit_check(actor=self.actor, query=query, purpose=body.validated_data["purpose"])
+        except HitCheckLimited as exc:  # 429 with the time to wait
+            return ApiError(exc.status, exc.code, str(exc.message), {"q": [str(exc.message)]},
+                            {"Retry-After": str(exc.retry_after)}).response()
         hits = [
             {"type": typed.type.code, "label": typed.type.label, "unit": hit.unit, "institution": hit.institution}
             for typed in results for hit in typed.hits

@@ -102,17 +102,17 @@ def test_a_qr_payload_resolves_through_the_detail_route(world):
 
 
 def test_the_check_needs_a_purpose_and_tells_existence_only(world):
-    hidden = make_bulletin(world.customs, title="Hidden API lookout")
+    hidden = make_bulletin(world.customs, title="Hidden API lookout 19Z45Z")
     client = world.kp_investigator.client()
-    listed = client.get(URL, {"q": "hidden api lookout"}).json()
+    listed = client.get(URL, {"q": "19Z45Z"}).json()
     assert listed["count"] == 0 and listed["hit_check_available"] is True
 
-    error = assert_error(client.post(f"{URL}check/", {"q": "hidden api lookout", "purpose": ""}, content_type="application/json"), 400)
+    error = assert_error(client.post(f"{URL}check/", {"q": "19Z45Z", "purpose": ""}, content_type="application/json"), 400)
     assert list(error["fields"]) == ["purpose"] and HitNotice.objects.count() == 0
     error = assert_error(client.post(f"{URL}check/", {"q": "x", "purpose": "case"}, content_type="application/json"), 400)
     assert list(error["fields"]) == ["q"]
 
-    response = client.post(f"{URL}check/", {"q": "hidden api lookout", "purpose": "case PP 1/2026"}, content_type="application/json")
+    response = client.post(f"{URL}check/", {"q": "19Z45Z", "purpose": "case PP 1/2026"}, content_type="application/json")
     assert response.status_code == 200
     hits = response.json()["hits"]
     assert hits == [{"type": "bulletin", "label": "Buletinet", "unit": str(hidden.owner_unit),

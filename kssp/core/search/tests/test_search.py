@@ -227,31 +227,33 @@ def test_a_type_that_logs_a_consultation_is_asked_only_with_a_purpose(world, tem
 
 
 def test_the_check_is_offered_only_when_nothing_visible_matches_and_to_holders_of_hits_check(world, make_bulletin):
-    make_bulletin(world.customs, title="Kalashnikov at Vërmica")
-    assert search(world.kp_investigator, "kalashnikov").offers_hit_check
-    assert not search(world.kp_officer, "kalashnikov").offers_hit_check  # no hits.check
-    make_bulletin(world.kp_investigator, title="Kalashnikov in Prizren")
-    assert not search(world.kp_investigator, "kalashnikov").offers_hit_check  # something visible matches
+    make_bulletin(world.customs, title="Kalashnikov 19Z45Z at Vërmica")
+    assert search(world.kp_investigator, "19Z45Z").offers_hit_check
+    assert not search(world.kp_officer, "19Z45Z").offers_hit_check  # no hits.check
+    assert not search(world.kp_investigator, "kalashnikov").offers_hit_check  # a word is not an identifier
+    make_bulletin(world.kp_investigator, title="Kalashnikov 19Z45Z in Prizren")
+    assert not search(world.kp_investigator, "19Z45Z").offers_hit_check  # something visible matches
 
 
 def test_the_check_tells_only_who_holds_a_match_and_notifies_the_owner(world, make_bulletin):
-    hidden = make_bulletin(world.customs, title="Secret lookout Vërmica", body="Sensitive content")
+    hidden = make_bulletin(world.customs, title="Secret lookout Vërmica 19Z45Z", body="Sensitive content")
     client = world.kp_investigator.client()
-    response = client.post("/search/check/", {"q": "secret lookout", "purpose": "cross-border trafficking case"},
+    response = client.post("/search/check/", {"q": "19Z45Z", "purpose": "cross-border trafficking case"},
                            HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     body = response.content.decode()
     assert "possible match held by" in body and str(hidden.owner_unit.name_en) in body
-    assert "Secret lookout" not in body.replace("secret lookout", "") and "Sensitive content" not in body
+    assert "Secret lookout" not in body and "Sensitive content" not in body and hidden.number not in body
     notice = HitNotice.objects.get()
     assert notice.object_id == hidden.pk and notice.owner_unit_id == hidden.owner_unit_id
     assert notice.searcher_id == world.kp_investigator.user.pk and notice.purpose == "cross-border trafficking case"
-    event = AuditEvent.objects.get(event_type="hit_notice.created")
+    event = AuditEvent.objects.get(event_type="hit_notice.created")  # the owner's event, not the searcher's
     assert event.purpose == "cross-border trafficking case" and event.target_id == str(hidden.pk)
+    assert event.actor_institution_id is None and event.target_institution_id == hidden.owner_institution_id
 
 
 def test_the_check_answers_no_match_without_revealing_anything(world):
-    response = world.kp_investigator.client().post("/search/check/", {"q": "nothing like this", "purpose": "routine"},
+    response = world.kp_investigator.client().post("/search/check/", {"q": "XY98765", "purpose": "routine"},
                                                    HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200 and "No match in records outside your reach." in response.content.decode()
 
@@ -278,8 +280,8 @@ def test_the_check_is_refused_without_hits_check_and_to_the_intelligence_agency(
 
 
 def test_the_check_works_with_htmx(world, make_bulletin):
-    make_bulletin(world.customs, title="Htmx lookout")
-    response = world.kp_investigator.client().post("/search/check/", {"q": "htmx lookout", "purpose": "case"},
+    make_bulletin(world.customs, title="Htmx lookout 19Z45Z")
+    response = world.kp_investigator.client().post("/search/check/", {"q": "19Z45Z", "purpose": "case"},
                                                    HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
     body = response.content.decode()
     assert response.status_code == 200 and body.lstrip().startswith('<div id="hit-check">') and "<html" not in body

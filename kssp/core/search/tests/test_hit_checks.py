@@ -1,0 +1,189 @@
+"""Issue #7 point 3: the existence-only check leaks nothing into the searcher's audit trail, answers
+identifiers only (never content questions), and is limited, with the owner alerted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import override_settings
+from django.utils import timezone
+
+from kssp.accounts.testing import make_person
+from kssp.core.audit.service import payload_for
+from kssp.core.models import AuditEvent, HitNotice
+from kssp.core.notifications.models import Notification
+from kssp.core.search.hits import HitCheckLimited
+from kssp.core.search.query import parse_query
+from kssp.core.search.services import search_hit_check
+from kssp.core.selectors import audit_event_list_visible_to
+
+pytestmark = pytest.mark.django_db
+
+CHECK = "/search/check/"
+API_CHECK = "/api/v1/search/check/"
+NUMBER = "BUL-DK-2026-004711"
+TITLE = "Glock 17 serial 19Z45Z, Berisha brothers"
+BODY = "Suspect born 1990 in Peja, car 01-123-AB, seen at Vërmica."
+
+
+@pytest.fixture
+def hidden(world, make_bulletin):
+    """A Customs bulletin the KP investigator may not see."""
+    return make_bulletin(world.customs, number=NUMBER, title=TITLE, body=BODY)
+
+
+def check(person, q, *, purpose="Case PP 12/2026", lang="en", **headers):
+    return person.client().post(CHECK, {"q": q, "purpose": purpose}, HTTP_ACCEPT_LANGUAGE=lang, **headers)
+
+
+def api_check(person, q, *, purpose="Case PP 12/2026"):
+    return person.client().post(API_CHECK, {"q": q, "purpose": purpose}, content_type="application/json",
+                                HTTP_ACCEPT_LANGUAGE="en")
+
+
+def event_text(event: AuditEvent) -> str:
+    """Everything an audit reader is shown of an event, payload decrypted."""
+    fields = [event.event_type, event.actor_label, event.target_type, event.target_id, str(event.target_public_id or ""),
+              event.target_repr, event.reason, event.purpose, event.case_ref, repr(payload_for(event))]
+    return " | ".join(fields)
+
+
+# --- 1. the searcher's institution's trail ----------------------------------------------------------------
+
+
+def test_no_audit_event_the_searchers_auditor_or_dpo_reads_names_the_hidden_record(world, hidden):
+    response = check(world.kp_investigator, "19Z45Z")
+    assert response.status_code == 200 and "possible match held by" in response.content.decode()
+    assert HitNotice.objects.filter(object_id=hidden.pk).count() == 1
+    for reader in (world.kp_auditor, world.kp_dpo):
+        events = list(audit_event_list_visible_to(actor=reader.actor))
+        assert any(e.event_type == "hit_check.run" for e in events) or reader is world.kp_dpo
+        for event in events:
+            text = event_text(event)
+            assert NUMBER not in text and "Glock" not in text and "Berisha" not in text, text
+            assert str(hidden.public_id) not in text and event.target_public_id != hidden.public_id
+    # The pages the auditor reads: the list and every event's detail page.
+    client = world.kp_auditor.client()
+    pages = [client.get("/audit/", HTTP_ACCEPT_LANGUAGE="en").content.decode()]
+    for event in audit_event_list_visible_to(actor=world.kp_auditor.actor):
+        detail = client.get(f"/audit/events/{event.seq}/", HTTP_ACCEPT_LANGUAGE="en")
+        assert detail.status_code == 200
+        pages.append(detail.content.decode())
+    for html in pages:
+        assert NUMBER not in html and "Glock" not in html and str(hidden.public_id) not in html
+
+
+def test_the_searchers_trail_says_what_the_searcher_was_told_and_the_owners_trail_names_the_record(world, hidden):
+    check(world.kp_investigator, "19Z45Z", purpose="Case PP 12/2026")
+    run = AuditEvent.objects.get(event_type="hit_check.run")
+    assert run.actor_id == world.kp_investigator.user.pk and run.purpose == "Case PP 12/2026"
+    unit = hidden.owner_unit
+    assert payload_for(run)["extra"]["units"] == [f"{unit} ({hidden.owner_institution})"]
+    dk_auditor = make_person("dk_aud", institution="DK", role="internal_auditor")
+    owners = [e for e in audit_event_list_visible_to(actor=dk_auditor.actor) if e.event_type == "hit_notice.created"]
+    assert len(owners) == 1 and owners[0].target_id == str(hidden.pk) and owners[0].target_public_id == hidden.public_id
+    assert world.kp_investigator.user.username in owners[0].actor_label  # the owner learns who asked
+
+
+# --- 2. identifiers only -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", ["born 1990", "1990", "1991", "12.05.1990", "05/1990", "Peja", "Berisha brothers", "Glock"])
+def test_content_questions_are_refused_alike_with_a_field_error(world, hidden, q):
+    response = check(world.kp_investigator, q)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "possible match" not in body and "No match" not in body
+    assert "A check looks for an identifier" in body or "None of the records you may check" in body
+    assert not HitNotice.objects.exists()
+    api = api_check(world.kp_investigator, q)
+    assert api.status_code == 400 and list(api.json()["error"]["fields"]) == ["q"]
+
+
+def test_born_1990_and_born_1991_get_the_same_answer(world, hidden):
+    answers = {q: (api_check(world.kp_investigator, q).status_code, api_check(world.kp_investigator, q).json())
+               for q in ("born 1990", "born 1991", "1990", "1991")}
+    assert answers["born 1990"] == answers["born 1991"] and answers["1990"] == answers["1991"]
+    assert not HitNotice.objects.exists()
+
+
+@pytest.mark.parametrize("q", ["19Z45Z", "19z45z", NUMBER, NUMBER.lower(), "01-123-AB"])
+def test_identifiers_find_the_hidden_record_and_the_answer_is_unit_and_institution_only(world, hidden, q):
+    response = api_check(world.kp_investigator, q)
+    assert response.status_code == 200
+    assert response.json() == {"hits": [{"type": "bulletin", "label": "Bulletins", "unit": str(hidden.owner_unit),
+                                         "institution": str(hidden.owner_institution)}]}
+
+
+@pytest.mark.parametrize("q", ["19Z45", "9Z45Z", "BUL-DK-2026-00471", "01-123-A"])
+def test_a_part_of_an_identifier_is_not_a_match(world, hidden, q):
+    response = api_check(world.kp_investigator, q)
+    assert response.status_code == 200 and response.json() == {"hits": []}
+
+
+def test_the_list_page_check_answers_identifiers_only(world, hidden):
+    client = world.kp_investigator.client()
+    refused = client.post("/bulletins/check/", {"term": "born 1990", "purpose": "case"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and "term" in refused.context["hit_form"].errors
+    found = client.post("/bulletins/check/", {"term": "19Z45Z", "purpose": "case"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert found.status_code == 200 and "Possible match held by" in found.content.decode()
+    assert HitNotice.objects.count() == 1
+
+
+# --- 3. probing is limited ---------------------------------------------------------------------------------
+
+
+def test_the_default_limits_are_20_an_hour_and_5_on_one_record():
+    assert settings.KSSP_HIT_CHECK_PER_HOUR == 20 and settings.KSSP_HIT_CHECK_PER_RECORD == 5
+
+
+@override_settings(KSSP_HIT_CHECK_PER_HOUR=3, KSSP_HIT_CHECK_PER_RECORD=50)
+def test_checks_per_hour_are_limited_then_refused_with_a_translated_message_and_a_429(world, hidden):
+    for n in range(3):
+        assert check(world.kp_investigator, f"XY{n}0000").status_code == 200
+    page = check(world.kp_investigator, "19Z45Z")
+    assert page.status_code == 429
+    assert "You have run 3 checks in the last hour" in page.content.decode()
+    sq = check(world.kp_investigator, "19Z45Z", lang="sq")
+    assert sq.status_code == 429 and "You have run" not in sq.content.decode()
+    api = api_check(world.kp_investigator, "19Z45Z")
+    assert api.status_code == 429 and 0 < int(api["Retry-After"]) <= 3601
+    assert api.json()["error"]["code"] == "too_many_checks" and "3 checks" in api.json()["error"]["message"]
+    assert not HitNotice.objects.exists()  # the refused checks looked at nothing
+    assert AuditEvent.objects.filter(event_type="hit_check.refused", actor_id=world.kp_investigator.user.pk).count() == 3
+    # Another user is not affected; the same user may check again an hour later.
+    assert check(world.kp_investigator_other, "19Z45Z").status_code == 200
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=61)):
+        assert check(world.kp_investigator, "19Z45Z").status_code == 200
+
+
+@override_settings(KSSP_HIT_CHECK_PER_HOUR=3)
+def test_the_count_is_read_from_the_database_not_the_process(world, hidden):
+    """Checks made by another worker (here: the service called directly) count for the web request."""
+    for n in range(3):
+        search_hit_check(actor=world.kp_investigator.actor, query=parse_query(f"XY{n}0000"), purpose="elsewhere")
+    with pytest.raises(HitCheckLimited):
+        search_hit_check(actor=world.kp_investigator.actor, query=parse_query("19Z45Z"), purpose="again")
+    assert check(world.kp_investigator, "19Z45Z").status_code == 429
+
+
+def test_five_checks_on_one_record_then_refused_and_the_owner_alerted(world, hidden, django_capture_on_commit_callbacks):
+    for n in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert check(world.kp_investigator, "19Z45Z" if n % 2 else NUMBER).status_code == 200
+    refused = check(world.kp_investigator, "01-123-AB")
+    assert refused.status_code == 429 and "checked the same record 5 times" in refused.content.decode()
+    assert HitNotice.objects.filter(object_id=hidden.pk).count() == 5
+    # The owner's institution has the alert in its trail, the owner's unit in its inbox.
+    reached = AuditEvent.objects.get(event_type="hit_notice.limit_reached")
+    assert reached.target_institution_id == hidden.owner_institution_id and reached.actor_institution_id is None
+    kinds = set(Notification.objects.filter(recipient=world.customs.user).values_list("kind", flat=True))
+    assert kinds == {"hit_notice", "hit_check_limit"}
+    assert not Notification.objects.filter(recipient=world.kp_investigator.user).exists()
+    # ... and none of it reaches the searcher's institution's auditor.
+    assert reached not in audit_event_list_visible_to(actor=world.kp_auditor.actor)
+    # Other records may still be checked.
+    assert check(world.kp_investigator, "XY00000").status_code == 200
