@@ -4,9 +4,12 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from kssp.core.resilience import Backoff, run_with_retry
 from kssp.core.schedule import run_periodic
+
+ONE_RUN_ATTEMPTS = 5  # without --loop: about half a minute of waiting before giving up
 
 
 class Command(BaseCommand):
@@ -17,8 +20,17 @@ class Command(BaseCommand):
         parser.add_argument("--job", help="run only this job")
 
     def handle(self, *args: object, **options: Any) -> None:
+        backoff = Backoff()
         while True:
-            for name, outcome in run_periodic(only=options.get("job")).items():
+            # A busy or unreachable database is logged and retried after a growing wait, never fatal.
+            done, outcomes = run_with_retry(
+                lambda: run_periodic(only=options.get("job")), backoff=backoff, what="sweeper", report=self.stderr.write,
+            )
+            if not done:
+                if not options["loop"] and backoff.failures >= ONE_RUN_ATTEMPTS:
+                    raise CommandError("the database stayed unavailable; the sweep did not run")
+                continue
+            for name, outcome in outcomes.items():
                 self.stdout.write(f"{name}: {outcome}")
             if not options["loop"]:
                 return

@@ -1,4 +1,5 @@
-"""The worker loop: the task worker of the configured backend, plus the periodic sweeper."""
+"""The worker loop: the task worker of the configured backend (restarted when it stops, e.g. on a
+database error), plus the periodic sweeper, which waits out a busy or unreachable database."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from kssp.core.processes import child_environment, exit_on_termination, parent_gone, stop
+from kssp.core.resilience import Backoff, run_with_retry
 from kssp.core.schedule import run_periodic
 
 
@@ -28,15 +30,21 @@ class Command(BaseCommand):
         child = None
         if settings.TASKS_BACKEND != "immediate":
             child = subprocess.Popen(worker_command(), env=child_environment())  # noqa: S603 - fixed argv
+        backoff = Backoff()
+
+        def pause(seconds: float) -> None:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline and not parent_gone():
+                time.sleep(min(0.5, seconds))
+
         try:
             while not parent_gone():
-                run_periodic()
+                # A busy or unreachable database is waited out (and logged), never the end of the loop.
+                run_with_retry(run_periodic, backoff=backoff, what="sweeper", sleep=pause, report=self.stderr.write)
                 if child is not None and child.poll() is not None:
                     self.stderr.write("task worker stopped; restarting")
                     child = subprocess.Popen(worker_command(), env=child_environment())  # noqa: S603
-                deadline = time.monotonic() + float(settings.KSSP["PERIODIC_INTERVAL_SECONDS"])
-                while time.monotonic() < deadline and not parent_gone():
-                    time.sleep(0.5)
+                pause(float(settings.KSSP["PERIODIC_INTERVAL_SECONDS"]))
         except KeyboardInterrupt:
             pass
         finally:
