@@ -3,12 +3,15 @@
 1. ``hit_check``: an existence-only notice. The searcher learns "possible match held by unit X; the
    owner has been notified" and nothing of the content; the owner's unit gets a ``HitNotice`` naming
    who searched and why. Records of the Intelligence Agency never answer (users-review point 4).
-2. ``aggregate_counts``: counts across institutions, with cells under the threshold (5) suppressed for
-   anyone but the owner, i.e. unless every record in the cell belongs to the actor's institution.
+2. ``aggregate_counts`` / ``aggregate_breakdowns``: counts across institutions, with cells under the
+   threshold (5) suppressed for anyone but the owner, i.e. unless every record in the cell belongs to the
+   actor's institution, and further cells suppressed so that no hidden cell follows by subtraction from
+   the published ones and the common total (secondary suppression, ``kssp.core.suppression``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +23,7 @@ from kssp.core.audit import audit_record
 from kssp.core.exceptions import PermissionDenied
 from kssp.core.policy import Actor
 from kssp.core.selectors import records_across_the_wall
+from kssp.core.suppression import Figure, is_sensitive, protect_margins
 
 HITS_CHECK = "hits.check"
 STATS_AGGREGATE = "stats.aggregate"
@@ -53,23 +57,47 @@ class Cell:
 
 @transaction.atomic
 def aggregate_counts(*, actor: Actor, model: type[Any], group_by: str, where: Q | None = None) -> list[Cell]:
-    """Count every record of ``model`` by ``group_by`` across institutions, small cells suppressed."""
+    """Count every record of ``model`` by ``group_by`` across institutions, small cells suppressed.
+
+    One breakdown alone; a page or file that publishes several breakdowns of the same records must ask
+    ``aggregate_breakdowns`` for all of them at once, so that their common total gives nothing away."""
+    return aggregate_breakdowns(actor=actor, model=model, group_bys=[group_by], where=where)[group_by]
+
+
+@transaction.atomic
+def aggregate_breakdowns(
+    *, actor: Actor, model: type[Any], group_bys: Sequence[str], where: Q | None = None,
+) -> dict[str, list[Cell]]:
+    """Count every record of ``model`` by each of ``group_bys`` across institutions, with primary and
+    secondary suppression (``kssp.core.suppression.protect_margins``): a count under the threshold that
+    is not all the reader's own is hidden, and so are further counts until no hidden count follows from
+    the published ones and the breakdowns' common total. Each breakdown is audited."""
     if not actor.is_authenticated or not actor.has_perm(STATS_AGGREGATE):
         raise PermissionDenied()
     threshold = settings.KSSP["SMALL_CELL_THRESHOLD"]
     qs = records_across_the_wall(model, exception="aggregate statistics").filter(where or Q())
-    rows = (
-        qs.values(group_by)
-        .annotate(total=Count("pk"), own=Count("pk", filter=Q(owner_institution_id=actor.institution_id)))
-        .order_by(group_by)
-    )
-    cells = [
-        Cell(key=row[group_by], count=row["total"] if row["total"] >= threshold or row["own"] == row["total"] else None)
-        for row in rows
-    ]
-    audit_record(
-        actor=actor, event="stats.aggregate_viewed",
-        extra={"model": model._meta.label_lower, "group_by": group_by, "cells": len(cells),
-               "suppressed": sum(1 for c in cells if c.suppressed)},
-    )
-    return cells
+    own_q = Q(owner_institution_id=actor.institution_id)
+    counted = qs.aggregate(total=Count("pk"), own=Count("pk", filter=own_q))
+    total = Figure(counted["total"], is_sensitive(counted["total"], counted["own"], threshold),
+                   0 < counted["total"] == counted["own"])
+    keys: list[list[Any]] = []
+    tables: list[list[Figure]] = []
+    for group_by in group_bys:
+        rows = qs.values(group_by).annotate(total=Count("pk"), own=Count("pk", filter=own_q)).order_by(group_by)
+        keys.append([row[group_by] for row in rows])
+        tables.append([
+            Figure(row["total"], is_sensitive(row["total"], row["own"], threshold), row["own"] == row["total"])
+            for row in rows
+        ])
+    hidden, _total_hidden = protect_margins(tables, total)
+    result: dict[str, list[Cell]] = {}
+    for group_by, row_keys, table, flags in zip(group_bys, keys, tables, hidden, strict=True):
+        cells = [Cell(key=key, count=None if flag else figure.count)
+                 for key, figure, flag in zip(row_keys, table, flags, strict=True)]
+        result[group_by] = cells
+        audit_record(
+            actor=actor, event="stats.aggregate_viewed",
+            extra={"model": model._meta.label_lower, "group_by": group_by, "cells": len(cells),
+                   "suppressed": sum(1 for c in cells if c.suppressed)},
+        )
+    return result

@@ -190,15 +190,17 @@ class RecordPages:
     # --- statistics (the aggregate exception) --------------------------------------------------------
     def statistics_view(self, request: Request) -> HttpResponse:
         """Counts across every institution by the declaration's groupings, small cells suppressed; each
-        view is audited by ``aggregate_counts``."""
+        view is audited by ``aggregate_breakdowns``."""
         actor = request.actor
         require_perm(actor, access_exceptions.STATS_AGGREGATE)
         charts = []
+        try:  # every breakdown at once: their common total must not undo the suppression
+            breakdowns = access_exceptions.aggregate_breakdowns(
+                actor=actor, model=self.model, group_bys=[grouping.group_by for grouping in self.declaration.statistics])
+        except ServicePermissionDenied:
+            raise PermissionDenied from None
         for grouping in self.declaration.statistics:
-            try:
-                cells = access_exceptions.aggregate_counts(actor=actor, model=self.model, group_by=grouping.group_by)
-            except ServicePermissionDenied:
-                raise PermissionDenied from None
+            cells = breakdowns[grouping.group_by]
             labels = grouping.value_labels() if grouping.value_labels else {}
             rows = [(str(labels.get(cell.key, cell.key)), cell.count) for cell in cells]
             charts.append({

@@ -5,7 +5,8 @@ Two kinds:
 * ``RecordExport`` — a list of records: the module's list selector (so only what the actor may see is
   ever exported), its FilterSet (the same one the list page and the API use) and the columns;
 * ``StatisticsExport`` — counts across institutions through the aggregate exception
-  (``kssp.core.access_exceptions.aggregate_counts``), small cells suppressed.
+  (``kssp.core.access_exceptions.aggregate_breakdowns``), small cells suppressed (primary and
+  secondary suppression).
 
 Registration (``kssp/<module>/exports.py``, found by ``ExportsConfig.ready()``)::
 
@@ -39,6 +40,7 @@ from kssp.core import access_exceptions
 from kssp.core.exceptions import ApplicationError
 from kssp.core.markings import Classification
 from kssp.core.policy import Actor
+from kssp.core.suppression import SUPPRESSED_MARK
 
 MAX_RECORD_IDS = 1000  # record ids kept in the audit event; beyond, the count and the filters say what
 
@@ -253,20 +255,23 @@ class StatisticsExport(Exportable):
 
     def collect(self, actor: Actor, filters: Mapping[str, Any], *, fmt: str) -> Collected:
         """Counts through the aggregate exception (which audits each breakdown); a suppressed cell is
-        written "<threshold", never its count."""
+        written ``SUPPRESSED_MARK``, never its count."""
         threshold = settings.KSSP["SMALL_CELL_THRESHOLD"]
         collected = Collected(rows=[], classification=self.classification, statistics=True)
+        breakdowns = access_exceptions.aggregate_breakdowns(  # all at once: see aggregate_breakdowns
+            actor=actor, model=self.model, group_bys=[grouping.group_by for grouping in self.groupings])
         for grouping in self.groupings:
-            cells = access_exceptions.aggregate_counts(actor=actor, model=self.model, group_by=grouping.group_by)
+            cells = breakdowns[grouping.group_by]
             labels = grouping.value_labels() if grouping.value_labels is not None else {}
             for cell in cells:
                 if cell.suppressed:
                     collected.suppressed += 1
-                count: Any = f"<{threshold}" if cell.count is None else cell.count
+                count: Any = SUPPRESSED_MARK if cell.count is None else cell.count
                 collected.rows.append([grouping.label, labels.get(cell.key, cell.key), count])
         collected.notes.append(
-            _("Counts across every institution. Cells with fewer than %(n)s records are suppressed (“<%(n)s”) "
-              "unless all of them belong to your institution.") % {"n": threshold}
+            _("Counts across every institution. A count marked “%(mark)s” is suppressed: it has fewer than %(n)s "
+              "records and not all of them belong to your institution, or it is hidden so that such a count "
+              "cannot be worked out from the other counts and the totals.") % {"n": threshold, "mark": SUPPRESSED_MARK}
         )
         if len(collected.rows) > max_rows(fmt):
             raise too_many(max_rows(fmt), fmt)

@@ -135,4 +135,4 @@ def test_statistics_through_the_api_are_suppressed(world):
         make_bulletin(world.customs, kind="lookout")
     response = post(world.qkmk, request(exportable="bulletin-statistics"))
     assert response.status_code == 200
-    assert ["Kind", "Lookout", "<5"] in csv_rows(response.content)
+    assert ["Kind", "Lookout", "x"] in csv_rows(response.content)
