@@ -53,6 +53,18 @@ demo: system-deps $(STAMP) var/secrets.env messages
 	$(PYTHON) manage.py seed_demo
 	$(PYTHON) manage.py run_demo --addrport 127.0.0.1:$(PORT)
 
+# The production server (docs/deploy.md): gunicorn with static files by WhiteNoise, task workers and the
+# periodic sweeper as separate supervised processes. Needs the environment of docs/deploy.md (DATABASE_URL,
+# the keys, KSSP_ALLOWED_HOSTS, ...): it refuses to start without it, naming what is missing.
+# `make serve BIND=0.0.0.0:8000` listens elsewhere than 127.0.0.1:$(PORT).
+BIND ?= 127.0.0.1:$(PORT)
+SERVE_ENV := DJANGO_SETTINGS_MODULE=config.settings_production
+serve: $(STAMP)
+	$(SERVE_ENV) $(PYTHON) manage.py kssp_messages
+	$(SERVE_ENV) $(PYTHON) manage.py migrate --no-input
+	$(SERVE_ENV) $(PYTHON) manage.py collectstatic --no-input --verbosity 0
+	$(SERVE_ENV) $(PYTHON) manage.py run_serve --bind $(BIND)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports

@@ -44,8 +44,8 @@ VARIABLES: tuple[Variable, ...] = (
              "runs.", secret=True, hex32=True),
     Variable("KSSP_AUDIT_ANCHOR_FILE", "Where anchors are also appended outside the database (default "
              "var/audit-anchors.jsonl)."),
-    Variable("DATABASE_URL", "postgres://user:password@host:5432/name for a national installation (SQLite file in "
-             "var/ when unset).", required=True, secret=True),
+    Variable("DATABASE_URL", "postgres://user:password@host:5432/name for a national installation, or "
+             "sqlite:////srv/kssp/kssp.sqlite3 for a single site.", required=True, secret=True),
     Variable("KSSP_ALLOWED_HOSTS", "Host names the platform answers to, comma-separated.", required=True),
     Variable("KSSP_CSRF_TRUSTED_ORIGINS", "https://host origins of the site behind the proxy, comma-separated.",
              required=True),
@@ -56,6 +56,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("KSSP_VAR_DIR", "Folder for files, static files and the anchor file (default ./var)."),
     Variable("KSSP_WEB_WORKERS", "gunicorn worker processes (default 2 × cores + 1)."),
     Variable("KSSP_WEB_THREADS", "threads per gunicorn worker (default 4)."),
+    Variable("FORWARDED_ALLOW_IPS", "Addresses of the reverse proxy whose X-Forwarded-Proto gunicorn trusts "
+             "(default 127.0.0.1,::1)."),
     Variable("KSSP_TASK_WORKERS", "task worker processes started by run_serve (default 1)."),
     Variable("KSSP_PERIODIC_INTERVAL", "Seconds between sweeper runs (default 60)."),
     Variable("KSSP_SITE_URL", "https://host, for absolute links in e-mails."),
