@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +75,16 @@ class Actor:
 
     def has_perm(self, code: str) -> bool:
         return code in self.permissions
+
+    @cached_property
+    def unit_subtree_ids(self) -> tuple[int, ...]:
+        """The acting unit and every unit below it, read once per actor (an actor lives for one request,
+        task or command). The policy filters on these ids rather than joining the unit table on its path,
+        so that the database can use the owner-unit index (issue #6 point 8)."""
+        if not self.unit_path:
+            return ()
+        unit_model = apps.get_model("accounts", "Unit")
+        return tuple(unit_model._base_manager.filter(path__startswith=self.unit_path).order_by("pk").values_list("pk", flat=True))
 
     @property
     def effective_scope(self) -> str:
