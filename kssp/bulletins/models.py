@@ -29,6 +29,9 @@ class Bulletin(ProtectedRecord):
         constraints = [
             models.UniqueConstraint(fields=["owner_institution", "number"], name="bulletin_number_per_institution")
         ]
+        # Lists are newest first: the database walks this index and stops at the page's last row instead
+        # of sorting every visible bulletin (issue #6 point 8).
+        indexes = [models.Index(fields=["-created_at"], name="bulletin_newest_first")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
