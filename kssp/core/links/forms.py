@@ -34,10 +34,15 @@ class LinkForm(BootstrapMixin, forms.Form):
     """Add a link from the record of the page to another record found by its number or public id."""
 
     link_type = forms.ChoiceField(label=_("This record"))
-    target_type = forms.ChoiceField(label=_("Kind of record"))
+    find = forms.CharField(
+        label=_("Find the other record"), max_length=100, required=False,
+        help_text=_("A name (any spelling), a number, a plate, a VIN or a serial number; then choose the record."),
+    )
+    pick = forms.CharField(required=False, widget=forms.HiddenInput)  # sent by the chosen radio button
+    target_type = forms.ChoiceField(label=_("Kind of record"), required=False)
     target = forms.CharField(
-        label=_("Number or id"), max_length=100,
-        help_text=_("The number of the other record (for example BUL-KP-2026-000001) or its public id."),
+        label=_("Number or id"), max_length=100, required=False,
+        help_text=_("Or the number of the other record (for example BUL-KP-2026-000001) or its public id."),
     )
     evidential = forms.BooleanField(
         label=_("Evidential link"), required=False,
@@ -48,8 +53,24 @@ class LinkForm(BootstrapMixin, forms.Form):
         help_text=_("Required for an evidential link."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, record: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The picker: every kind of record the actor may see, found by name, number, plate or serial.
+        find_url = reverse("links:record_find")
+        if record is not None:
+            declaration = records.record_type_for(record)
+            if declaration is not None:
+                find_url += f"?record_type={declaration.label}&record_id={record.public_id}"
+        self.fields["find"].widget.attrs.update({
+            "autocomplete": "off",
+            "hx-get": find_url,
+            "hx-trigger": "input changed delay:300ms, search",
+            "hx-target": "#link-candidates",
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+            "aria-controls": "link-candidates",
+        })
+        self.fields["find"].widget.input_type = "search"  # type: ignore[attr-defined]
         self.fields["link_type"].choices = direction_choices()  # type: ignore[attr-defined]
         self.fields["target_type"].choices = record_type_choices()  # type: ignore[attr-defined]
         # The picker: records of the chosen kind the actor may see, offered as the number is typed.
@@ -62,6 +83,22 @@ class LinkForm(BootstrapMixin, forms.Form):
             "hx-swap": "innerHTML",
             "hx-include": "previous select[name='target_type']",
         })
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.picked: tuple[str, str] | None = None
+        pick = str(data.get("pick") or "").strip()
+        if pick:
+            label, sep, public_id = pick.rpartition(":")
+            if not sep or not label:
+                self.add_error("find", _("Choose one of the records found."))
+            else:
+                self.picked = (label, public_id)
+        elif not str(data.get("target") or "").strip():
+            self.add_error("find", _("Type a name, number, plate or serial and choose the record to link."))
+        elif not data.get("target_type"):
+            self.add_error("target_type", _("Choose the kind of record."))
+        return data
 
     def direction(self) -> tuple[str, bool]:
         """``(type code, outgoing)``: outgoing means "this record → the other one"."""

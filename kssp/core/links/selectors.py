@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from kssp.core.exceptions import NotFound
 from kssp.core.links.models import RecordLink
@@ -52,15 +53,77 @@ class LinkRow:
     other: Any
     label: str
     other_title: str
+    other_number: str
     other_url: str | None
     other_type: str
     can_remove: bool
     #: The page's removal form for this row (set by the panel).
     remove_form: Any = None
+    #: A party's role in a record (a ``PartyLink``: "Driver", "Owner"), not a link made on this panel.
+    party_role: bool = False
+    evidential: bool = False
+    reason: str = ""
+    protection: tuple[str, ...] = ()
 
 
 def link_rows_for(*, actor: Actor, record: Any) -> list[LinkRow]:
-    """The panel's rows for ``record``: links in both directions whose other end the actor may see."""
+    """The panel's rows for ``record``: every link touching it whose other end the actor may see, in
+    both directions — the record links made on the panels and the parties' roles in records (a person
+    as driver of a vehicle's record, a suspect in a bulletin) — newest first, so a page lists each
+    connection once and both of its ends list it."""
+    rows = _record_link_rows(actor, record) + _party_role_rows(actor, record)
+    rows.sort(key=lambda row: row.link.created_at, reverse=True)
+    return rows
+
+
+def _party_role_rows(actor: Actor, record: Any) -> list[LinkRow]:
+    from django.contrib.contenttypes.models import ContentType
+
+    from kssp.core.parties.models import Organisation, PartyLink, Person, Vehicle
+    from kssp.core.parties.selectors import apply_protection, party_link_list_visible_to
+
+    party_field = {Person: "person", Organisation: "organisation", Vehicle: "vehicle"}.get(type(record))
+    qs = party_link_list_visible_to(actor=actor).select_related("created_by")
+    pairs: list[tuple[PartyLink, Any, bool]] = []
+    if party_field is not None:
+        # The records this party has a role in ("Keeper in" a vehicle's record, "Suspect in" a bulletin).
+        as_party: list[PartyLink] = list(qs.filter(**{party_field: record}))
+        others = records.records_by_key({(link.content_type_id, link.object_id) for link in as_party})
+        pairs += [(link, others.get((link.content_type_id, link.object_id)), True) for link in as_party]
+    # The parties that have a role in this record (a vehicle is a record too: its keeper, its driver).
+    content_type = ContentType.objects.get_for_model(type(record))
+    pairs += [(link, link.party, False) for link in qs.filter(content_type=content_type, object_id=record.pk)]
+    persons = [other for _link, other, _o in pairs if isinstance(other, Person)]
+    if isinstance(record, Person):
+        persons.append(record)
+    if persons:
+        apply_protection(actor=actor, persons=persons)
+    rows = []
+    for link, other, from_party in pairs:
+        if other is None:
+            continue
+        role = str(link.get_role_display())
+        if link.subject_category:
+            role = f"{role} ({link.get_subject_category_display()})"
+        flags = tuple(str(flag) for flag, on in ((_("Protected witness"), link.protected_witness), (_("Juvenile"), link.juvenile)) if on)
+        rows.append(LinkRow(
+            link=link,  # type: ignore[arg-type]
+            outgoing=from_party,
+            other=other,
+            label=role,  # "Driver", "Subject of the record (Suspect)": the party's role, read from either end
+            other_title=display_name(actor, other),
+            other_number=shown_number(other),
+            other_url=records.record_url(other),
+            other_type=str(type(other)._meta.verbose_name),
+            can_remove=False,
+            party_role=True,
+            reason=link.note,
+            protection=flags,
+        ))
+    return rows
+
+
+def _record_link_rows(actor: Actor, record: Any) -> list[LinkRow]:
     links = list(link_list_visible_to(actor=actor, record=record))
     if not links:
         return []
@@ -85,10 +148,86 @@ def link_rows_for(*, actor: Actor, record: Any) -> list[LinkRow]:
                 outgoing=outgoing,
                 other=other,
                 label=link.label_from(outgoing),
-                other_title=records.record_title(other),
+                other_title=display_name(actor, other),
+                other_number=shown_number(other),
                 other_url=records.record_url(other),
                 other_type=str(type(other)._meta.verbose_name),
                 can_remove=may_change_record or records.can(actor, "change", other),
+                evidential=link.evidential,
+                reason=link.reason,
             )
         )
     return rows
+
+
+def display_name(actor: Actor, record: Any) -> str:
+    """How a linked record is named for ``actor``: the declaration's ``display_for`` (a person by the
+    name the reader may see, a vehicle by plate and make, a bulletin by number and title unless it
+    holds personal data)."""
+    declaration = records.record_type_for(record)
+    if declaration is None:
+        return records.record_number(record)
+    return declaration.display_for(actor, record)
+
+
+def shown_number(record: Any) -> str:
+    """The record's number where it has one (not the fragment of a public id)."""
+    declaration = records.record_type_for(record)
+    if declaration is None or not declaration.number_field:
+        return ""
+    return str(getattr(record, declaration.number_field, "") or "")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One record the picker offers: ``value`` is what the form sends back ("type:public id")."""
+
+    value: str
+    type_name: str
+    title: str
+    number: str
+    detail: str
+
+
+PICKER_PURPOSE = "linking records"
+
+
+def link_candidates(*, actor: Actor, text: str, exclude: Any = None, limit: int = 8) -> list[Candidate]:
+    """Records of every declared type the actor may see that match ``text`` — a name (any spelling or
+    script, through the person matching), a number, a plate, a VIN or a serial — found by the kernel's
+    search (each type through its own selector; the reading of persons is logged with the purpose
+    "linking records"). Records the actor may not see are never offered and never counted."""
+    from kssp.core.search.query import QueryError, parse_query
+    from kssp.core.search.selectors import search_visible_to
+
+    try:
+        query = parse_query(text, purpose=PICKER_PURPOSE)
+    except QueryError:
+        return []
+    by_code = {rt.code: rt for rt in records.record_types().values() if not rt.is_dependent}
+    outcome = search_visible_to(actor=actor, query=query, limit=limit)
+    out: list[Candidate] = []
+    for group in outcome.groups:
+        declaration = by_code.get(group.type.code)
+        if declaration is None:
+            continue
+        for result in group.results:
+            if result.public_id is None:
+                continue
+            if type(exclude) is declaration.model and getattr(exclude, "public_id", None) == result.public_id:
+                continue
+            out.append(Candidate(
+                value=f"{declaration.label}:{result.public_id}", type_name=str(group.type.label),
+                title=result.title, number=result.number if result.number != result.title else "",
+                detail=result.detail,
+            ))
+    # Types kept out of the global search are still found by their number (through their own policy).
+    for declaration in by_code.values():
+        if declaration.searchable or not declaration.number_field:
+            continue
+        for record in records.search_visible(actor, declaration.label, text, limit=limit, exclude=exclude):
+            out.append(Candidate(
+                value=f"{declaration.label}:{record.public_id}", type_name=str(declaration.verbose_name).capitalize(),
+                title=declaration.display_for(actor, record), number="", detail="",
+            ))
+    return out

@@ -6,6 +6,7 @@ app_name = "links"
 
 urlpatterns = [
     path("search/", views.record_search, name="record_search"),
+    path("find/", views.record_find, name="record_find"),
     path("<str:record_type>/<uuid:record_id>/add/", views.link_add, name="link_add"),
     path("<str:record_type>/<uuid:record_id>/<uuid:link_id>/remove/", views.link_remove, name="link_remove"),
 ]

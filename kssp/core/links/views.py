@@ -64,7 +64,7 @@ def panel_context(
         "record_type": record_type.label,
         "rows": rows,
         "can_link": can_link,
-        "form": form or (LinkForm(auto_id="id_link_%s", initial={"target_type": record_type.label}) if can_link else None),
+        "form": form or (LinkForm(auto_id="id_link_%s", initial={"target_type": record_type.label}, record=record) if can_link else None),
         "notice": notice,
         "next_url": _next_url(request),
     }
@@ -95,14 +95,18 @@ def _respond(request: Request, record: Any, *, ok_message: str = "", status: int
 def link_add(request: Request, record_type: str, record_id: Any) -> HttpResponse:
     actor = request.actor
     record = _record(actor, record_type, record_id)
-    form = LinkForm(request.POST, auto_id="id_link_%s")
+    form = LinkForm(request.POST, auto_id="id_link_%s", record=record)
     if form.is_valid():
-        other, matches = records.find_visible(actor, form.cleaned_data["target_type"], form.cleaned_data["target"])
+        if form.picked is not None:
+            other, matches = records.get_visible(actor, *form.picked), 1
+        else:
+            other, matches = records.find_visible(actor, form.cleaned_data["target_type"], form.cleaned_data["target"])
+        field = "find" if form.picked is not None else "target"
         if other is None:
             if matches > 1:
-                form.add_error("target", _("Several records have this number. Give the public id instead."))
+                form.add_error(field, _("Several records have this number. Give the public id instead."))
             else:
-                form.add_error("target", _("There is no such record, or you may not see it."))
+                form.add_error(field, _("There is no such record, or you may not see it."))
         else:
             code, outgoing = form.direction()
             source, target = (record, other) if outgoing else (other, record)
@@ -129,7 +133,7 @@ def link_add(request: Request, record_type: str, record_id: Any) -> HttpResponse
 def link_remove(request: Request, record_type: str, record_id: Any, link_id: Any) -> HttpResponse:
     actor = request.actor
     record = _record(actor, record_type, record_id)
-    row = next((r for r in selectors.link_rows_for(actor=actor, record=record) if r.link.public_id == link_id), None)
+    row = next((r for r in selectors.link_rows_for(actor=actor, record=record) if not r.party_role and r.link.public_id == link_id), None)
     if row is None:
         raise Http404
     form = LinkRemoveForm(request.POST, auto_id=f"id_link_remove_{row.link.public_id.hex[:12]}_%s")
@@ -155,3 +159,16 @@ def record_search(request: Request) -> HttpResponse:
     found = records.search_visible(actor, request.GET.get("target_type", ""), request.GET.get("target", ""))
     options = [{"value": records.record_number(r), "label": records.record_title(r)} for r in found]
     return render(request, "links/_search_options.html", {"options": options})
+
+
+@never_cache
+@require_GET
+def record_find(request: Request) -> HttpResponse:
+    """The picker's choices: records of every kind the actor may see matching the typed name, number,
+    plate, VIN or serial (the kernel's search, each type through its own selector), without the record
+    being linked from. Persons found are a reading, logged with the purpose "linking records"."""
+    actor = request.actor
+    text = request.GET.get("find", "").strip()
+    exclude = records.get_visible(actor, request.GET.get("record_type", ""), request.GET.get("record_id", ""))
+    candidates = selectors.link_candidates(actor=actor, text=text, exclude=exclude) if len(text) >= 2 else []
+    return render(request, "links/_candidates.html", {"candidates": candidates, "text": text})
