@@ -47,6 +47,11 @@ PEOPLE: list[tuple[str, str, str, str, str, str, int, str]] = [
     ("vjosa.hasani", "Vjosa", "Hasani", "KP", "HQ", "internal_auditor", Classification.SECRET, "sq"),
     ("ilir.rama", "Ilir", "Rama", "AIP", "HQ", "external_inspector", Classification.SECRET, "en"),
     ("admin.kp", "Besa", "Ymeri", "KP", "HQ", "administrator", Classification.RESTRICTED, "sq"),
+    # A second administrator approves what the first proposes, and platform administrators of the
+    # operating institution (the ministry) the role changes (#7 point 3: nobody raises their own access).
+    ("admin2.kp", "Agim", "Rexha", "KP", "HQ", "administrator", Classification.RESTRICTED, "sq"),
+    ("platform.mpb", "Mimoza", "Leka", "MPB", "HQ", "platform_administrator", Classification.RESTRICTED, "sq"),
+    ("platform2.mpb", "Dragan", "Nikolić", "MPB", "HQ", "platform_administrator", Classification.RESTRICTED, "sr-latn"),
 ]
 
 BULLETINS: list[dict[str, Any]] = [
