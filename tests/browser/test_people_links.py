@@ -61,3 +61,37 @@ def test_a_demo_login_reads_both_tips_from_the_public_and_an_empty_inbox_does_no
     assert "There are no messages from the public that you may read." in text
     assert "yet" not in text
     assert "its members read them" in outsider.inner_text("#receiving-unit")
+
+
+def test_linking_a_vehicle_to_a_person_found_by_another_spelling_shows_the_link_by_name_on_both_pages(
+    world, live_server, open_page, screenshot
+):
+    from kssp.accounts.testing import PASSWORD
+    from kssp.core.parties.tests.factories import PersonFactory, VehicleFactory
+
+    base = live_server.url
+    person = PersonFactory(owner=world.kp_investigator, given_name="Xhemajl", family_name="Qerimi")
+    van = VehicleFactory(owner=world.kp_investigator, plate="01-234-KS", make="Iveco", model="Daily")
+    page = signed_in(open_page, base, "kp_inv", PASSWORD)
+
+    # given the van's page, when the Serbian spelling of the name is typed in the picker
+    page.goto(f"{base}/parties/vehicles/{van.public_id}/")
+    page.click("#links summary:has-text('Link another record')")
+    page.fill("#id_link_find", "Džemajl Ćerimi")
+    choice = page.locator("#link-candidates input[name=pick]")
+    choice.first.wait_for()
+    # then the one person the user may see is offered, by name
+    assert choice.count() == 1
+    assert "Xhemajl Qerimi" in page.inner_text("#link-candidates")
+    choice.first.check()
+    screenshot(page, "people-02-link-picker")
+    with page.expect_response(lambda r: "/add/" in r.url):
+        page.click("#links form button[type=submit]:has-text('Link')")
+    page.wait_for_selector("#links .alert-success")
+
+    # and the van's panel names the person; the person's page names the van in the same panel
+    assert "Xhemajl Qerimi" in page.inner_text("#links table")
+    page.goto(f"{base}/parties/persons/{person.public_id}/")
+    assert "01-234-KS · Iveco Daily" in page.inner_text("#links table")
+    assert "No linked records." not in page.inner_text("main")
+    screenshot(page, "people-03-person-links")
