@@ -181,6 +181,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that its process_exception sees a view's database error first: a busy or unreachable
+    # database answers 503 with Retry-After and a page that keeps what was typed (#7 point 3).
+    "kssp.core.middleware.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "kssp.core.testing.recordkind.urls" if TESTING else "config.urls"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -50,6 +52,10 @@ def bad_request(request: Request, exception: Exception | None = None) -> HttpRes
 
 
 def server_error(request: Request) -> HttpResponse:
+    from kssp.core.middleware import busy_response, is_busy_database
+
+    if is_busy_database(sys.exc_info()[1]):  # a busy database outside the view: 503, not 500 (#7 point 3)
+        return busy_response(request)
     return _error(request, 500, _("Something went wrong"), _("The error was logged. Nothing was saved."))
 
 
