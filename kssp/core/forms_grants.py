@@ -139,3 +139,23 @@ class HitCheckForm(BootstrapMixin, forms.Form):
     )
     purpose = forms.CharField(label=_("Purpose of the check"), max_length=300,
                               help_text=_("Recorded in the audit trail and shown to the owner."))
+
+
+class HitNoticeShareForm(BootstrapMixin, forms.Form):
+    """"Share with the one who asked": the asking user or their unit, and the reason (prefilled)."""
+
+    grantee = forms.ChoiceField(label=_("Share with"), widget=forms.RadioSelect,
+                                error_messages={"required": _("Choose whom to share with.")})
+    reason = forms.CharField(label=_("Reason for sharing"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Shown to whoever reads the grant and recorded in the audit trail."),
+                             error_messages={"required": _("Give the reason for sharing.")})
+
+    def __init__(self, *args: Any, notice: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["grantee"]).choices = [
+            ("user", _("%(user)s only") % {"user": notice.searcher}),
+            ("unit", _("Their unit: %(unit)s (%(institution)s)") % {"unit": notice.searcher_unit,
+                                                                   "institution": notice.searcher_institution}),
+        ]
+        self.fields["grantee"].initial = "user"
+        self.fields["reason"].initial = _("In answer to the check: %(purpose)s") % {"purpose": notice.purpose}

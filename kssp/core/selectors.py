@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from kssp.core.exceptions import NotFound
@@ -67,6 +68,23 @@ def hit_notice_list_for(*, actor: Actor) -> QuerySet[HitNotice]:
     return HitNotice.objects.filter(owner_unit_id=actor.unit_id).select_related(
         "searcher", "searcher_institution", "searcher_unit", "content_type"
     )
+
+
+def hit_notice_get_for(*, actor: Actor, public_id: Any) -> HitNotice:
+    """One notice addressed to the actor's unit; NotFound for any other (like a missing one)."""
+    try:
+        return hit_notice_list_for(actor=actor).get(public_id=public_id)
+    except (HitNotice.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFound() from None
+
+
+def hit_notice_record_for(*, actor: Actor, notice: HitNotice) -> Any:
+    """The record a notice names, if the actor may see it (a member cleared below it may not): else None.
+    Not a reading of the record: the page shows its number and title as any panel would."""
+    model = notice.content_type.model_class()
+    if model is None or not hasattr(model._default_manager, "visible_to"):
+        return None
+    return model._default_manager.visible_to(actor).filter(pk=notice.object_id).first()
 
 
 def home_summary(*, actor: Actor) -> dict[str, Any]:

@@ -17,5 +17,7 @@ urlpatterns = [
         views_grants.record_identifier_remove,
         name="record_identifier_remove",
     ),
+    path("notices/<uuid:public_id>/", views_pages.hit_notice_detail, name="hit_notice_detail"),
+    path("notices/<uuid:public_id>/share/", views_pages.hit_notice_share_view, name="hit_notice_share"),
     path("notices/<uuid:public_id>/acknowledge/", views_pages.hit_notice_acknowledge, name="hit_notice_acknowledge"),
 ]

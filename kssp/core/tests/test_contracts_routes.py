@@ -120,6 +120,8 @@ OBJECT_ROUTES = {
     "directory:unit_members": "intelligence_unit",
     "api:unit-detail": "intelligence_unit",
     "core:hit_notice_acknowledge": "hit_notice",
+    "core:hit_notice_detail": "hit_notice",
+    "core:hit_notice_share": "hit_notice",
     "retention:review_detail": "retention_review",
     "retention:review_decide": "retention_review",
     "retention:review_propose": "retention_review",

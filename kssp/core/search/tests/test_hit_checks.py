@@ -187,3 +187,87 @@ def test_five_checks_on_one_record_then_refused_and_the_owner_alerted(world, hid
     assert reached not in audit_event_list_visible_to(actor=world.kp_auditor.actor)
     # Other records may still be checked.
     assert check(world.kp_investigator, "XY00000").status_code == 200
+
+
+# --- issue #7 point 2: border and customs officers check; the owner shares with the one who asked ------------
+
+
+@pytest.fixture
+def border_and_customs(world):
+    """The demo's border police and customs officers (kssp/demo seed_demo: the same units and roles)."""
+    return (make_person("arben.berisha", institution="KP", unit="PKK-MERDARE", role="border_officer"),
+            make_person("edona.kelmendi", institution="DK", unit="DG-VERMICE", role="customs_officer"))
+
+
+def test_border_and_customs_officers_get_the_check_and_run_it(world, make_bulletin, border_and_customs):
+    border, customs = border_and_customs
+    held_by_customs = make_bulletin(world.customs, title="Golf 01-123-AB at Vërmica")
+    held_by_police = make_bulletin(world.kp_investigator, title="Pistol 19Z45Z in Prizren")
+    for person, q, held in ((border, "01-123-AB", held_by_customs), (customs, "19Z45Z", held_by_police)):
+        assert person.actor.has_perm("hits.check")
+        assert 'id="hit-check"' in person.client().get("/bulletins/").content.decode()
+        assert "Check other institutions" in person.client().get("/search/", {"q": q}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        response = api_check(person, q)
+        assert response.json()["hits"] == [{"type": "bulletin", "label": "Bulletins", "unit": str(held.owner_unit),
+                                            "institution": str(held.owner_institution)}]
+
+
+def test_the_migration_gives_existing_border_and_customs_roles_the_check():
+    import importlib
+
+    from django.apps import apps
+
+    from kssp.accounts.models import Role
+
+    migration = importlib.import_module("kssp.accounts.migrations.0008_hit_check_border_customs")
+    for code in ("border_officer", "customs_officer"):
+        role = Role.objects.get(code=code)
+        role.permissions = [p for p in role.permissions if p != "hits.check"]
+        role.save()
+    migration.grant(apps, None)
+    assert all("hits.check" in Role.objects.get(code=c).permissions for c in ("border_officer", "customs_officer"))
+    assert "hits.check" not in Role.objects.get(code="police_officer").permissions
+    migration.withdraw(apps, None)
+    assert not any("hits.check" in Role.objects.get(code=c).permissions for c in ("border_officer", "customs_officer"))
+
+
+def _notice_after_check(world, hidden):
+    assert check(world.kp_investigator, "19Z45Z").status_code == 200
+    return HitNotice.objects.get(object_id=hidden.pk)
+
+
+@pytest.mark.parametrize(("grantee", "sees", "does_not_see"), [
+    ("user", "kp_investigator", "kp_low_clearance"),  # kp_low is in the asker's unit, not named
+    ("unit", "kp_investigator", "kp_investigator_other"),  # another unit of the asker's institution
+])
+def test_the_owner_shares_the_record_with_the_one_who_asked_in_one_step(world, hidden, grantee, sees, does_not_see):
+    from kssp.core.models import Grant
+
+    notice = _notice_after_check(world, hidden)
+    detail_url = f"/bulletins/{hidden.public_id}/"
+    assert getattr(world, sees).client().get(detail_url).status_code == 404
+    owner = world.customs.client()
+    page = owner.get(f"/notices/{notice.public_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Share with the one who asked" in page and hidden.number in page and "Case PP 12/2026" in page
+    response = owner.post(f"/notices/{notice.public_id}/share/", {"grantee": grantee, "reason": "In answer to PP 12/2026"})
+    assert response.status_code == 302
+    grant = Grant.objects.get(object_id=hidden.pk)
+    assert grant.grantee_type == grantee and grant.reason == "In answer to PP 12/2026"
+    assert AuditEvent.objects.filter(event_type="grant.created", actor_id=world.customs.user.pk).count() == 1
+    assert getattr(world, sees).client().get(detail_url).status_code == 200
+    assert getattr(world, does_not_see).client().get(detail_url).status_code == 404
+    notice.refresh_from_db()
+    assert notice.acknowledged_at is not None
+
+
+def test_only_the_owner_unit_opens_the_notice_and_a_share_needs_a_reason(world, hidden):
+    from kssp.core.models import Grant
+
+    notice = _notice_after_check(world, hidden)
+    for stranger in (world.kp_investigator, world.kp_investigator_other, world.qkmk):
+        assert stranger.client().get(f"/notices/{notice.public_id}/").status_code == 404
+        assert stranger.client().post(f"/notices/{notice.public_id}/share/", {"grantee": "user", "reason": "x"}).status_code == 404
+    response = world.customs.client().post(f"/notices/{notice.public_id}/share/", {"grantee": "user", "reason": " "},
+                                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "reason" in response.context["share_form"].errors
+    assert not Grant.objects.exists()
