@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kssp.core.forms import BootstrapMixin, DateInput
 from kssp.core.markings import Classification, HandlingCode
 from kssp.core.models.reference import Country
-from kssp.core.parties.choices import DocumentType, Sex
+from kssp.core.parties.choices import DocumentType, OrganisationType, Sex
 
 DOB_HELP = _("dd.mm.yyyy, mm.yyyy or only the year; put ~ before an approximate year (~1980).")
 
@@ -88,3 +88,54 @@ class ReasonForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, prefix_id: str = "reason", **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"id_{prefix_id}_%s")
         super().__init__(*args, **kwargs)
+
+
+def _plate_format_choices() -> list[tuple[str, str]]:
+    from kssp.core.parties.models import PlateFormat
+
+    return [("", "—"), *((f.code, f.name) for f in PlateFormat.objects.filter(active=True))]
+
+
+class _Markings(forms.Form):
+    classification = forms.TypedChoiceField(
+        label=_("Classification"), choices=Classification.choices, coerce=int, initial=Classification.RESTRICTED,
+        help_text=_("Law 03/L-178. You can mark a record only up to your own security clearance."),
+    )
+    handling_code = forms.ChoiceField(label=_("Handling code"), required=False, choices=[("", _("None")), *HandlingCode.choices])
+
+    def __init__(self, *args: Any, clearance: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Display only what the actor may choose; validation stays with the service.
+        self.fields["classification"].widget.choices = [(v, label) for v, label in Classification.choices if v <= clearance]
+
+
+class VehicleForm(BootstrapMixin, _Markings):
+    """A vehicle: a plate or a VIN (the service says which is missing); make, model and colour."""
+
+    plate = forms.CharField(label=_("Plate"), max_length=20, required=False,
+                            help_text=_("As written on the plate; spaces, dashes and Cyrillic look-alike letters do not matter."))
+    plate_format = forms.ChoiceField(label=_("Plate format"), required=False)
+    vin = forms.CharField(label=_("VIN"), max_length=17, required=False,
+                          help_text=_("The chassis number: 17 letters and digits since 1981."))
+    make = forms.CharField(label=_("Make"), max_length=60, required=False)
+    model = forms.CharField(label=_("Model"), max_length=60, required=False)
+    colour = forms.CharField(label=_("Colour"), max_length=40, required=False)
+    contains_personal_data = forms.BooleanField(
+        label=_("Holds personal data"), required=False, initial=True,
+        help_text=_("A plate leads to its keeper: leave this on unless the vehicle belongs to an institution."),
+    )
+
+    def __init__(self, *args: Any, clearance: int, **kwargs: Any) -> None:
+        super().__init__(*args, clearance=clearance, **kwargs)
+        self.fields["plate_format"].choices = _plate_format_choices()  # type: ignore[attr-defined]
+
+
+class OrganisationForm(BootstrapMixin, _Markings):
+    name = forms.CharField(label=_("Name"), max_length=200, help_text=_("The registered name; the index finds it in any spelling."))
+    business_number = forms.CharField(label=_("Business number"), max_length=20, required=False,
+                                      help_text=_("The number in the Kosovo Business Registration Agency's register."))
+    org_type = forms.ChoiceField(label=_("Type"), choices=OrganisationType.choices, initial=OrganisationType.BUSINESS)
+    contains_personal_data = forms.BooleanField(
+        label=_("Holds personal data"), required=False,
+        help_text=_("For a sole trader: the name and number name a person."),
+    )

@@ -36,3 +36,19 @@ def parties_panel(context: template.Context, record: Any) -> dict[str, Any]:
             rows.append({"link": link, "party": party, "type_label": str(party._meta.verbose_name).capitalize(),
                          "label": label, "url": _party_url(party)})
     return {"rows": rows, "record": record}
+
+
+_EDIT = {Organisation: "parties:organisation_update", Vehicle: "parties:vehicle_update"}
+
+
+@register.simple_tag(takes_context=True)
+def party_edit_url(context: template.Context, record: Any) -> str:
+    """The edit page of a vehicle or an organisation, when the request's actor may change it; else ""."""
+    from kssp.core.records.access import policy_of
+
+    request = context.get("request")
+    actor = getattr(request, "actor", None)
+    name = _EDIT.get(type(record))
+    if actor is None or name is None or not policy_of(type(record)).can(actor, "change", record):
+        return ""
+    return reverse(name, args=[record.public_id])
