@@ -92,8 +92,8 @@ def test_an_administrator_cannot_give_themselves_the_highest_clearance(world):
     assert list(error["fields"]) == ["user"]
     # The page the administrator would use on their own membership refuses it too.
     response = client.post(f"/directory/memberships/{admin.membership.public_id}/clearance/", {
-        "level": Classification.TOP_SECRET, "decision_number": "AKI-1/2026", "decision_date": TODAY().strftime("%d.%m.%Y"),
-        "valid_from": TODAY().strftime("%d.%m.%Y"), "valid_until": (TODAY() + dt.timedelta(days=900)).strftime("%d.%m.%Y")})
+        "level": Classification.TOP_SECRET, "decision_number": "AKI-1/2026", "decision_date": TODAY().isoformat(),
+        "valid_from": TODAY().isoformat(), "valid_until": (TODAY() + dt.timedelta(days=900)).isoformat()})
     assert response.status_code == 400
     assert not Clearance.objects.filter(user=admin.user, level=Classification.TOP_SECRET).exists()
     assert admin.user.clearance_level() < Classification.TOP_SECRET
