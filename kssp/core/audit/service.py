@@ -17,7 +17,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -100,16 +100,22 @@ def _data_key_for(subject: models.Model) -> tuple[int, bytes]:
     return row.pk, key
 
 
+_target_namer: Callable[[models.Model], str | None] | None = None
+
+
+def set_target_namer(namer: Callable[[models.Model], str | None]) -> None:
+    """Install how declared record types are named in the chain (``kssp.core.records`` does, when the
+    kernel app is ready: ``RecordType.audit_label``). The audit package imports no record registry."""
+    global _target_namer
+    _target_namer = namer
+
+
 def target_label(target: models.Model) -> str:
     """How the chain names a target (``target_repr``, which the MAC covers and nothing can erase): a
-    declared record type by its number, or its public id where it has none (``RecordType.audit_label``),
-    never a title or a name; anything else by its ``str``."""
-    from kssp.core.records.registry import declaration_for
-
-    declaration = declaration_for(target)
-    if declaration is not None:
-        return declaration.audit_label(target)
-    return str(target)
+    declared record type by its number, or its public id where it has none, never a title or a name;
+    anything else by its ``str``."""
+    name = _target_namer(target) if _target_namer is not None else None
+    return name if name is not None else str(target)
 
 
 def locked_head() -> AuditHead:
@@ -157,6 +163,32 @@ class _KeyRing:
 
     def __init__(self) -> None:
         self._keys: dict[tuple[type[models.Model], Any], tuple[int, bytes]] = {}
+
+    def prime(self, subjects: Sequence[models.Model]) -> None:
+        """Look up (and create, for new subjects) the live keys of many subjects at once: one query per
+        500 subjects and one bulk INSERT, instead of a query and an INSERT per subject (an import of
+        thousands of records holding personal data)."""
+        by_label: dict[str, dict[str, models.Model]] = {}
+        for subject in subjects:
+            if (type(subject), subject.pk) not in self._keys:
+                by_label.setdefault(_label(type(subject)), {})[str(subject.pk)] = subject
+        for label, wanted in by_label.items():
+            ids = list(wanted)
+            for start in range(0, len(ids), 500):
+                rows = AuditDataKey.objects.filter(
+                    subject_type=label, subject_id__in=ids[start:start + 500], shredded_at__isnull=True
+                ).values_list("pk", "subject_id", "wrapped_key")
+                for pk, subject_id, wrapped in rows:
+                    if wrapped:
+                        subject = wanted[subject_id]
+                        self._keys[(type(subject), subject.pk)] = (pk, crypto.unwrap_data_key(bytes(wrapped)))
+            missing = [subject for subject_id, subject in wanted.items() if (type(subject), subject.pk) not in self._keys]
+            fresh = [(subject, *crypto.new_data_key()) for subject in missing]
+            rows_made = AuditDataKey.objects.bulk_create(
+                [AuditDataKey(subject_type=label, subject_id=str(subject.pk), wrapped_key=wrapped) for subject, _key, wrapped in fresh]
+            )
+            for (subject, key, _wrapped), row in zip(fresh, rows_made, strict=True):
+                self._keys[(type(subject), subject.pk)] = (row.pk, key)
 
     def key_for(self, subject: models.Model) -> tuple[int, bytes]:
         ident = (type(subject), subject.pk)
@@ -281,6 +313,8 @@ def audit_record_many(*, actor: Actor, events: Sequence[AuditEntry]) -> list[Aud
     if batch is not None:
         return [batch.add(actor=actor, spec=spec, entry=entry, now=now, keys=keys) for spec, entry in zip(specs, events, strict=True)]
     head = locked_head()
+    subjects = [entry.data_subject or entry.target for spec, entry in zip(specs, events, strict=True) if spec.personal_data]
+    keys.prime([subject for subject in subjects if subject is not None])
     built: list[AuditEvent] = []
     seq, prev_hmac = head.seq, head.hmac
     for spec, entry in zip(specs, events, strict=True):
@@ -292,6 +326,44 @@ def audit_record_many(*, actor: Actor, events: Sequence[AuditEntry]) -> list[Aud
     head.seq, head.hmac = built[-1].seq, built[-1].hmac
     head.save(update_fields=["seq", "hmac", "updated_at"])
     return built
+
+
+def audit_prepare_many(*, actor: Actor, events: Sequence[AuditEntry]) -> list[AuditEvent]:
+    """Build a batch of events without appending them: payloads normalised, digested and (personal
+    data) encrypted, the subjects' keys looked up or created in bulk. Nothing joins the chain yet;
+    ``audit_append_prepared`` does, later, in the transaction that makes the subjects visible (an import
+    builds its events chunk by chunk and appends them all in its short final switch)."""
+    specs = [_checked_spec(entry) for entry in events]
+    _require_transaction("audit_prepare_many")
+    if not specs:
+        return []
+    now = timezone.now()
+    keys = _KeyRing()
+    subjects = [entry.data_subject or entry.target for spec, entry in zip(specs, events, strict=True) if spec.personal_data]
+    keys.prime([subject for subject in subjects if subject is not None])
+    return [_build(actor=actor, spec=spec, entry=entry, seq=0, prev_hmac="", now=now, keys=keys)
+            for spec, entry in zip(specs, events, strict=True)]
+
+
+def audit_append_prepared(events: Sequence[AuditEvent]) -> list[AuditEvent]:
+    """Append events built by ``audit_prepare_many`` to the chain, in the order given, in the caller's
+    transaction: their time is now, their sequence numbers follow the head, each MAC covers the one
+    before; one bulk INSERT and the head moved once (as ``audit_record_many``)."""
+    _require_transaction("audit_append_prepared")
+    if not events:
+        return []
+    head = locked_head()
+    now = timezone.now()
+    seq, prev_hmac = head.seq, head.hmac
+    for evt in events:
+        seq += 1
+        evt.seq, evt.prev_hmac, evt.occurred_at = seq, prev_hmac, now
+        evt.hmac = compute_hmac(evt)
+        prev_hmac = evt.hmac
+    AuditEvent.objects.bulk_create(events)
+    head.seq, head.hmac = seq, prev_hmac
+    head.save(update_fields=["seq", "hmac", "updated_at"])
+    return list(events)
 
 
 class _Pending:

@@ -68,8 +68,17 @@ def autodiscover() -> None:
     if _wired:
         return
     _wired = True
+    from kssp.core.audit.service import set_target_namer
+
+    set_target_namer(_audit_label)
     for declaration in list(_declarations.values()):
         _wire(declaration)
+
+
+def _audit_label(obj: models.Model) -> str | None:
+    """A declared record's name in the audit chain (its number or public id), None for anything else."""
+    declaration = declaration_for(obj)
+    return declaration.audit_label(obj) if declaration is not None else None
 
 
 def _wire(declaration: RecordType) -> None:
