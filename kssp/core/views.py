@@ -10,14 +10,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kssp.core import selectors
 from kssp.core.web import Request
 
 
 def home(request: Request) -> HttpResponse:
-    actor = request.actor
-    context = selectors.home_summary(actor=actor)
-    return render(request, "core/home.html", context)
+    from kssp.core.home import home_summary
+
+    return render(request, "core/home.html", home_summary(actor=request.actor))
 
 
 @require_GET
