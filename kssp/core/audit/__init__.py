@@ -6,6 +6,8 @@
   appends a batch for batch operations (import promotion, destruction batches): consecutive events of
   the same dense chain, checked first (all or nothing), written with one INSERT, the head moved once.
   Call it inside the service's transaction, like ``audit_record``; it returns the saved events.
+* ``audit_prepare_many(actor=, events=)`` builds a batch (payloads, encryption, keys) without appending
+  it; ``audit_append_prepared(events)`` appends it later (an import's chunks, then its final switch).
 * ``with audit_batch():`` gathers the events that services write one by one inside the block (import
   promotion calls the module's services row by row) and appends them the same way when the block ends.
 * ``consultation_record(actor=, target=, purpose=)`` logs a read of personal data.
@@ -19,7 +21,9 @@ from kssp.core.audit.registry import AuditEventType, event_type, register, regis
 from kssp.core.audit.service import (
     AuditEntry,
     PayloadRead,
+    audit_append_prepared,
     audit_batch,
+    audit_prepare_many,
     audit_record,
     audit_record_many,
     consultation_record,
@@ -34,7 +38,9 @@ __all__ = [
     "Fault",
     "PayloadRead",
     "VerifyResult",
+    "audit_append_prepared",
     "audit_batch",
+    "audit_prepare_many",
     "audit_record",
     "audit_record_many",
     "consultation_record",

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import Any
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from kssp.core.audit import AuditEntry, audit_batch, audit_record, audit_record_many
+from kssp.core.audit import AuditEntry, audit_append_prepared, audit_batch, audit_prepare_many, audit_record
 from kssp.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from kssp.core.imports import readers
 from kssp.core.imports.messages import Msg, render, stored
@@ -267,10 +268,12 @@ def _promote_in_chunks(actor: Actor, batch: ImportBatch, spec: ImportType) -> Im
     2. Records left hidden by an earlier attempt that stopped (a killed process) are removed.
     3. Every chunk of staged rows is one short transaction: ``writes.create_many`` checks each row as the
        service would, reserves the chunk's numbers in one block and writes the records with one
-       ``bulk_create``, marked ``import_pending`` (the policy hides them from everyone).
+       ``bulk_create``, marked ``import_pending`` (the policy hides them from everyone); their audit
+       events are built there too (``audit_prepare_many``: payloads, encryption, keys), not appended.
     4. One short final transaction checks the lease, clears the mark of every record of the batch with
-       one UPDATE, appends every record's audit event and ``import.promoted`` with ``audit_record_many``
-       and marks the batch promoted. Only then is any of it visible.
+       one UPDATE, appends every record's audit event and ``import.promoted`` to the chain
+       (``audit_append_prepared``: sequence numbers, MACs, one bulk INSERT) and marks the batch
+       promoted. Only then is any of it visible.
 
     A refusal removes the hidden records and returns the batch to "validated" with the reason; a
     process killed half-way leaves hidden records only, removed by the sweeper
@@ -290,7 +293,7 @@ def _promote_in_chunks(actor: Actor, batch: ImportBatch, spec: ImportType) -> Im
     rows = _StagedRows(batch, spec)
     try:
         remove_pending_records(batch.pk)
-        entries: list[AuditEntry] = []
+        prepared: list[Any] = []  # the records' audit events, built chunk by chunk, appended in the switch
         created = 0
         staged = iter(rows)
         size = promote_chunk_size()
@@ -300,10 +303,11 @@ def _promote_in_chunks(actor: Actor, batch: ImportBatch, spec: ImportType) -> Im
                 records, chunk_entries = spec.writes.create_many(
                     actor=actor, rows=(row.values for row in islice(staged, size)), import_pending=batch.pk
                 )
+                prepared.extend(audit_prepare_many(actor=actor, events=chunk_entries))
             if not records:
                 break
             created += len(records)
-            entries.extend(chunk_entries)
+        switch_started = time.monotonic()
         with transaction.atomic():
             locked = _lock(batch)
             if locked.status != ImportStatus.PROMOTING or locked.lease_token != token:
@@ -325,12 +329,15 @@ def _promote_in_chunks(actor: Actor, batch: ImportBatch, spec: ImportType) -> Im
                 "status", "records_created", "promoted_at", "promoted_by", "failure", "lease_token", "heartbeat_at", "updated_at",
             ])
             ImportSource.objects.filter(batch_id=locked.pk).delete()
-            audit_record_many(actor=actor, events=[*entries, AuditEntry(
+            prepared.extend(audit_prepare_many(actor=actor, events=[AuditEntry(
                 event="import.promoted", target=locked, after={
                     "import_type": spec.code, "filename": locked.filename, "sha256": locked.file_sha256,
                     "rows": locked.rows_total, "records_created": created,
                 },
-            )])
+            )]))
+            audit_append_prepared(prepared)
+        logger.info("import batch %s: %s records visible; the final switch held the write lock %.2f s",
+                    locked.pk, created, time.monotonic() - switch_started)
         return locked
     except _LeaseLost:
         raise Conflict(_("This import is being imported now. Wait for it to finish.")) from None

@@ -191,6 +191,9 @@ class RecordWrites(Generic[M]):
         marks the records as still being written by that import (hidden by the policy until then).
         A refusal raises ``ApplicationError`` while ``rows`` is being iterated, so the caller knows the row."""
         declaration = self.declaration
+        # What the kernel itself sets (the actor's own unit, institution and user, the reserved number) is
+        # not looked up again for every row; every field from the row is cleaned as ``create`` cleans it.
+        kernel_set = [name for name in ("owner_institution", "owner_unit", "created_by", declaration.number_field) if name]
         records: list[M] = []
         for data in rows:
             self._require_create(actor, data)
@@ -198,8 +201,7 @@ class RecordWrites(Generic[M]):
             if import_pending is not None:
                 record.import_pending = import_pending  # type: ignore[attr-defined]
             try:
-                record.full_clean(exclude=[declaration.number_field] if declaration.number_field else None,
-                                  validate_unique=False, validate_constraints=False)
+                record.full_clean(exclude=kernel_set, validate_unique=False, validate_constraints=False)
             except ValidationError as exc:
                 raise ApplicationError(self.not_saved, fields=field_errors(exc)) from None
             records.append(record)
