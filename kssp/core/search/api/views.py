@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from kssp.core.api.errors import ApiError
 from kssp.core.api.permissions import IsActor
 from kssp.core.api.schema import ApiSchema
+from kssp.core.api.serializers import ErrorSerializer
 from kssp.core.api.views import UUID_REGEX
 from kssp.core.search.api.serializers import (
     HitCheckResponseSerializer,
@@ -113,8 +114,15 @@ class SearchViewSet(viewsets.ViewSet):
         spec, result = search_resolve_visible_to(actor=self.actor, public_id=uuid.UUID(str(public_id)), purpose=purpose)
         return Response(SearchResultSerializer(_result(spec, result)).data)
 
-    @extend_schema(operation_id="search_check", summary="Check other institutions (existence only)", request=HitCheckSerializer,
-                   responses=HitCheckResponseSerializer)
+    @extend_schema(
+        operation_id="search_check", summary="Check other institutions (existence only)", request=HitCheckSerializer,
+        description="Identifiers only (record, case and document numbers, serials, plates, VINs); words of a text, "
+                    "a year or a date are refused (400, error.fields.q). At most KSSP_HIT_CHECK_PER_HOUR checks per "
+                    "user in the last hour and KSSP_HIT_CHECK_PER_RECORD hits of the same record; then 429 "
+                    "(code too_many_checks) with Retry-After in seconds.",
+        responses={200: HitCheckResponseSerializer, 429: OpenApiResponse(
+            ErrorSerializer, description="Too many checks: try again after Retry-After seconds.")},
+    )
     @action(detail=False, methods=["post"])
     def check(self, request: Request) -> Response:
         body = HitCheckSerializer(data=request.data)
