@@ -19,8 +19,9 @@ def keep_days() -> int:
 
 @periodic("offline.purge_keys", every="day")
 def purge_old_keys(now: dt.datetime) -> dict[str, Any]:
-    from kssp.core.offline_capture.models import OfflineSubmission
+    from kssp.core.offline_capture.models import FormSubmission, OfflineSubmission
 
     cutoff = now - dt.timedelta(days=keep_days())
     deleted, _ = OfflineSubmission.objects.filter(created_at__lt=cutoff).delete()
-    return {"deleted": deleted, "before": cutoff.isoformat()}
+    forms_deleted, _ = FormSubmission.objects.filter(created_at__lt=cutoff).delete()
+    return {"deleted": deleted, "form_tokens_deleted": forms_deleted, "before": cutoff.isoformat()}

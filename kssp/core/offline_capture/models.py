@@ -35,3 +35,31 @@ class OfflineSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} {self.public_id}"
+
+
+class FormSubmission(models.Model):
+    """The form token a page's create form was sent with (issue #7 point 2): pressing Back and sending
+    the same page again answers with the first record instead of creating a second.
+
+    Keyed by who sent it (``scope``: the user, or the public site) and a keyed digest of the token (the
+    token itself is never stored). ``extra`` holds what the first answer showed that cannot be derived
+    again (the public site's tracking code), encrypted with a key derived from the token, so that only
+    the one who holds the page can read it back.
+    """
+
+    scope = models.CharField(_("sender"), max_length=64)
+    token = models.CharField(_("form token digest"), max_length=64)
+    model = models.CharField(_("record type"), max_length=100)
+    object_id = models.BigIntegerField(_("record"))
+    extra = models.BinaryField(_("encrypted answer"), blank=True, default=b"")
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+
+    objects: models.Manager[FormSubmission] = models.Manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "token"], name="form_submission_once")]
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_id}"

@@ -24,3 +24,5 @@ OFFLINE_KEYS = register_class(RetentionClass(
 
 # Not swept by the retention sweeper (no trigger field): the daily purge job deletes these keys.
 declare("offline.OfflineSubmission", OFFLINE_KEYS)
+# The form tokens of create pages (issue #7 point 2): the same keys for pages, purged by the same job.
+declare("offline.FormSubmission", OFFLINE_KEYS)
