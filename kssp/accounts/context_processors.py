@@ -52,6 +52,8 @@ class NavEntry:
 
 NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("bulletins", _("Bulletins"), ("bulletins:bulletin_list",), ("bulletins.view",)),
+    # Quick capture works without a connection once opened: linked for those who may capture (#7 point 2).
+    NavEntry("capture", _("Quick capture"), ("bulletins:bulletin_quick_capture",), ("bulletins.create",)),
     NavEntry("parties", _("Persons"), ("parties:person_search",), ("parties.view",)),
     NavEntry("audit", _("Audit trail"), ("audit:event_list",), AUDIT_PERMISSIONS),
     NavEntry("imports", _("Imports"), ("imports:batch_list",), ("bulletins.create",)),

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path, reverse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from kssp.core import access_exceptions
 from kssp.core.exceptions import ApplicationError
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
+from kssp.core.form_tokens import add_form_token, already_sent_message, without_token
 from kssp.core.forms import apply_service_error, filter_form
 from kssp.core.forms_grants import HitCheckForm
 from kssp.core.records.access import record_get_visible_to, record_list_visible_to
@@ -37,7 +38,17 @@ from kssp.core.search.hits import identifier_match as hit_identifier_match
 from kssp.core.search.hits import not_an_identifier as hit_not_an_identifier
 from kssp.core.search.query import parse_query
 from kssp.core.services.records import RecordWrites
-from kssp.core.web import Failed, Request, call_or_404, done, purpose_of, require_perm, run_service, wants_fragment
+from kssp.core.web import (
+    Failed,
+    Request,
+    call_or_404,
+    done,
+    purpose_of,
+    require_perm,
+    run_create,
+    run_service,
+    wants_fragment,
+)
 
 
 class RecordPages:
@@ -96,6 +107,15 @@ class RecordPages:
     def created_message(self, record: Any) -> str:
         return _("%(number)s was saved.") % {"number": self.declaration.number(record)}
 
+    def quick_capture_url(self) -> str:
+        """The type's quick-capture page, if it has one (``QuickCapture(pages).urls()`` mounted)."""
+        if self.declaration.offline_form is None:
+            return ""
+        try:
+            return self.url("quick_capture")
+        except NoReverseMatch:
+            return ""
+
     # --- reading ----------------------------------------------------------------------------------
     def read(self, request: Request, public_id: Any, purpose: str) -> Any:
         """The record for display; reading personal data writes the consultation event."""
@@ -136,6 +156,7 @@ class RecordPages:
             },
             "can_create": can_create,
             "create_url": self.url("create") if can_create else "",
+            "quick_capture_url": self.quick_capture_url() if can_create else "",
             "create_label": self.text("create", _("New record")),
             "lead": self.text("lead", ""),
             "hit_form": HitCheckForm() if self.may_check(request) else None,
@@ -230,12 +251,17 @@ class RecordPages:
     def create_view(self, request: Request) -> HttpResponse:
         actor = request.actor
         require_perm(actor, self.declaration.create_perm)
-        form = self.form_class(request.POST or None, clearance=actor.clearance)  # type: ignore[call-arg]
+        form = add_form_token(self.form_class(request.POST or None, clearance=actor.clearance))  # type: ignore[call-arg]
         if request.method == "POST":
             if form.is_valid():
-                record = run_service(form, self.writes.create, actor=actor, **form.cleaned_data)
-                if not isinstance(record, Failed):
-                    messages.success(request, self.created_message(record))
+                result = run_create(request, form, self.writes.create, model=self.model, actor=actor,
+                                    **without_token(form.cleaned_data))
+                if not isinstance(result, Failed):
+                    record = result.obj
+                    if result.created:
+                        messages.success(request, self.created_message(record))
+                    else:
+                        messages.info(request, already_sent_message(self.declaration.number(record)))
                     return done(request, self.url("detail", record.public_id))
             return self.form_page(request, form, None, status=400)
         return self.form_page(request, form, None)

@@ -5,6 +5,7 @@
 * ``LoginRequired``: Django's ``LoginRequiredMiddleware`` with the platform's exemptions listed once,
   in the settings (``LOGIN_EXEMPT_URL_NAMES`` and ``LOGIN_EXEMPT_NAMESPACES``): every other page sends
   an anonymous visitor to sign-in, whatever its view forgot.
+* ``run_create``: ``run_service`` for create forms, at most once per form token (issue #7 point 2).
 * ``run_service``, ``done``, ``wants_fragment``: running one service from a view, turning its refusals
   into form errors, 404 and 403, and answering htmx requests with a client redirect or a fragment.
 """
@@ -23,6 +24,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
+from kssp.core.form_tokens import Created, create_once
 from kssp.core.forms import apply_service_error
 
 if TYPE_CHECKING:
@@ -81,6 +83,23 @@ def run_service(form: Any, service: Callable[..., T], *, aliases: dict[str, str]
     not see answers 404, an action the actor may not take 403."""
     try:
         return service(**kwargs)
+    except NotFound:
+        raise Http404 from None
+    except ServicePermissionDenied as exc:
+        raise PermissionDenied(str(exc.message)) from None
+    except (ApplicationError, ValidationError) as exc:
+        apply_service_error(form, exc, aliases=aliases)
+        return FAILED
+
+
+def run_create(
+    request: HttpRequest, form: Any, service: Callable[..., Any], *, model: Any,
+    extra: Callable[[Any], Any] | None = None, aliases: dict[str, str] | None = None, **kwargs: Any,
+) -> Created | Failed:
+    """``run_service`` for a create form with a token (``kssp.core.form_tokens``): the service runs at
+    most once per page drawn; a second submission of the same page answers ``Created(first, created=False)``."""
+    try:
+        return create_once(request, form, model=model, create=lambda: service(**kwargs), extra=extra)
     except NotFound:
         raise Http404 from None
     except ServicePermissionDenied as exc:

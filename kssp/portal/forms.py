@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kssp.core.form_tokens import FormTokenMixin
 from kssp.core.forms import BootstrapMixin
 from kssp.portal import conf, tracking
 from kssp.portal.choices import CONTACT_MAX, MESSAGE_MAX, REPLY_MAX, SubmissionStatus, SubmissionTopic
@@ -25,7 +26,7 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, conf.PORTAL_LANGUAGE_NAMES[code][0]) for code in conf.languages()]
 
 
-class ContactForm(BootstrapMixin, forms.Form):
+class ContactForm(FormTokenMixin, BootstrapMixin, forms.Form):
     """Message to the institutions. ``public_id`` is generated when the page is drawn, so that sending
     the same page twice (a double click, a reload) delivers one message. ``website`` is the honeypot:
     hidden from people, it is filled only by robots, and such a message is discarded."""

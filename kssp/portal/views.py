@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kssp.core.exceptions import ApplicationError, Conflict
+from kssp.core.form_tokens import create_once
 from kssp.core.forms import apply_service_error
 from kssp.core.offline import submit_once
 from kssp.portal import conf, ratelimit, services, tracking
@@ -84,13 +85,22 @@ def contact(request: HttpRequest) -> HttpResponse:
     arguments = form.service_arguments()
 
     def create() -> PublicSubmission:
-        submission, code = services.public_submission_create(actor=actor, public_id=form.cleaned_data["public_id"], **arguments)
+        submission, code = services.public_submission_create(actor=actor, **arguments)
         issued["code"] = code
         return submission
 
-    try:
+    def create_once_by_client_id() -> PublicSubmission:
         outcome = submit_once(
-            actor=actor, model=PublicSubmission, public_id=form.cleaned_data["public_id"], content=arguments, create=create
+            actor=actor, model=PublicSubmission, client_uuid=form.cleaned_data["public_id"], content=arguments, create=create
+        )
+        return cast(PublicSubmission, outcome.obj)
+
+    try:
+        # The page's form token: sending the same page again (Back, then "send") answers with the first
+        # message's tracking code, kept encrypted under a key only that page holds.
+        result = create_once(
+            request, form, model=PublicSubmission, create=create_once_by_client_id,
+            extra=lambda _submission: {"code": issued.get("code", "")},
         )
     except services.PortalUnavailable as exc:
         return _message(request, title=_("Not available"), message=str(exc.message), status=503)
@@ -101,9 +111,10 @@ def contact(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         apply_service_error(form, exc)
         return render(request, "portal/contact.html", {"form": form}, status=400)
-    if not outcome.created:
+    code = issued.get("code") or str(result.extra.get("code") or "")
+    if not code:
         return render(request, "portal/received.html", {"created": False})
-    return render(request, "portal/received.html", {"code": issued["code"], "created": True})
+    return render(request, "portal/received.html", {"code": code, "created": True, "again": not result.created})
 
 
 @require_http_methods(["GET", "POST"])

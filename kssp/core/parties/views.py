@@ -23,13 +23,14 @@ from django.views.decorators.http import require_POST
 
 from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
+from kssp.core.form_tokens import add_form_token, already_sent_message, without_token
 from kssp.core.parties import permissions as perms
 from kssp.core.parties import selectors, services
 from kssp.core.parties.forms import CandidateSearchForm, DocumentForm, MergeForm, PersonForm, PersonSearchForm, ReasonForm
 from kssp.core.parties.models import Person
 from kssp.core.policy import Actor
 from kssp.core.records.access import policy_of
-from kssp.core.web import Failed, Request, done, require_perm, run_service, wants_fragment
+from kssp.core.web import Failed, Request, done, require_perm, run_create, run_service, wants_fragment
 
 PURPOSE_DETAIL = "person detail page"
 PURPOSE_EDIT = "person edit page"
@@ -111,13 +112,17 @@ def _person_initial(person: Person) -> dict[str, Any]:
 def person_create(request: Request) -> HttpResponse:
     actor = request.actor
     require_perm(actor, perms.CREATE)
-    form = PersonForm(request.POST or None, clearance=actor.clearance)
+    form = add_form_token(PersonForm(request.POST or None, clearance=actor.clearance))
     if request.method == "POST":
         if form.is_valid():
-            person = run_service(form, services.person_create, actor=actor, **form.cleaned_data)
-            if not isinstance(person, Failed):
-                messages.success(request, _("The person was added to the index."))
-                return done(request, _detail_url(person))
+            result = run_create(request, form, services.person_create, model=Person, actor=actor,
+                                **without_token(form.cleaned_data))
+            if not isinstance(result, Failed):
+                if result.created:
+                    messages.success(request, _("The person was added to the index."))
+                else:
+                    messages.info(request, already_sent_message())
+                return done(request, _detail_url(result.obj))
         return render(request, "parties/person_form.html", {"form": form, "person": None}, status=400)
     return render(request, "parties/person_form.html", {"form": form, "person": None})
 

@@ -21,10 +21,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kssp.core.exceptions import NotFound
+from kssp.core.form_tokens import add_form_token, already_sent_message
 from kssp.core.forms import filter_form
 from kssp.core.notifications.targets import model_label, record_label, record_url
 from kssp.core.policy import Actor
-from kssp.core.web import Failed, Request, done, run_service, wants_fragment
+from kssp.core.web import Failed, Request, done, run_create, run_service, wants_fragment
 from kssp.core.worklist import selectors, services
 from kssp.core.worklist.choices import ALLOWED_TRANSITIONS, WorkItemStatus
 from kssp.core.worklist.filters import WorkItemFilterSet
@@ -95,18 +96,22 @@ def work_item_new(request: Request) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     record = _record_from(actor, source)
     initial = {"record_type": model_label(record), "record": record.public_id}  # type: ignore[attr-defined]
-    form = WorkItemForm(request.POST or None, initial=initial, actor=actor, record=record)
+    form = add_form_token(WorkItemForm(request.POST or None, initial=initial, actor=actor, record=record))
     context = {"form": form, "record": record, "record_label": record_label(record), "record_url": record_url(record)}
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            item = run_service(
-                form, services.work_item_create, actor=actor, record=record, title=data["title"],
+            result = run_create(
+                request, form, services.work_item_create, model=WorkItem, actor=actor, record=record, title=data["title"],
                 description=data["description"], assignee=data["assignee"], unit=data["unit"],
                 due_at=data["due_at"], due_date=data["due_date"],
             )
-            if not isinstance(item, Failed):
-                messages.success(request, _("The task was added."))
+            if not isinstance(result, Failed):
+                item = result.obj
+                if result.created:
+                    messages.success(request, _("The task was added."))
+                else:
+                    messages.info(request, already_sent_message(item.title))
                 return done(request, (record_url(record) or item.get_absolute_url()) + "#tasks")
         return render(request, "worklist/work_item_form.html", context, status=400)
     return render(request, "worklist/work_item_form.html", context)

@@ -64,7 +64,11 @@ def test_every_page_renders_in_the_portal_layout_in_each_language(world, languag
         assert response["Content-Language"] == language
         assert "portal/portal.css" in html and 'class="portal"' in html
         assert "kssp-nav" not in html and "accounts/login" not in html, "not the staff layout"
-        assert "<script" not in html and "style=" not in html, "no script at all, no inline style (CSP)"
+        # No script but the message page's own file that keeps its form token across Back (#7 point 2).
+        scripts = re.findall(r"<script[^>]*>", html)
+        assert scripts in ([], ['<script src="/static/js/form-token.js" defer>']), "no inline or other script (CSP)"
+        assert (scripts != []) == (url == "/public/message/")
+        assert "style=" not in html, "no inline style (CSP)"
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
         if word:
             assert word in html
@@ -202,7 +206,9 @@ def test_sending_the_same_page_twice_delivers_one_message(world):
     assert 'id="tracking-code"' in first.content.decode()
     assert 'id="tracking-code"' not in again.content.decode(), "the code is never shown a second time"
     assert PublicSubmission.objects.unscoped(reason="test").count() == 1
-    assert PublicSubmission.objects.unscoped(reason="test").get().public_id == uuid.UUID(public_id)
+    # The page's UUID is only the idempotency key; the message's public id is the server's (#7 point 3).
+    assert PublicSubmission.objects.unscoped(reason="test").get().public_id != uuid.UUID(public_id)
+    assert OfflineSubmission.objects.get().client_uuid == uuid.UUID(public_id)
 
 
 def test_the_same_page_sent_again_with_another_message_is_refused_and_the_first_kept(world):
