@@ -58,6 +58,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("KSSP_WEB_THREADS", "threads per gunicorn worker (default 4)."),
     Variable("FORWARDED_ALLOW_IPS", "Addresses of the reverse proxy whose X-Forwarded-Proto gunicorn trusts "
              "(default 127.0.0.1,::1)."),
+    Variable("KSSP_PROXY_COUNT", "Reverse proxies in front of the platform (production default 1): the public "
+             "site's rate limit reads the client's address from X-Forwarded-For that many hops back."),
     Variable("KSSP_TASK_WORKERS", "task worker processes started by run_serve (default 1)."),
     Variable("KSSP_PERIODIC_INTERVAL", "Seconds between sweeper runs (default 60)."),
     Variable("KSSP_SITE_URL", "https://host, for absolute links in e-mails."),

@@ -19,9 +19,11 @@ from config.settings import DATABASES, STORAGES, env_bool  # noqa: E402
 DEBUG = False
 
 # TLS ends at the reverse proxy (deploy/Caddyfile, deploy/nginx.conf), which sets X-Forwarded-Proto and
-# HSTS. Cookies travel over HTTPS only; KSSP_SECURE_COOKIES=0 is only for a plain-HTTP measurement on the
+# HSTS. gunicorn turns that header into the request's scheme for the proxy's addresses only
+# (FORWARDED_ALLOW_IPS, config/gunicorn.py), before Django runs: SECURE_PROXY_SSL_HEADER stays unset
+# because the public site strips every forwarding header (kssp.portal.middleware) before the check.
+# Cookies travel over HTTPS only; KSSP_SECURE_COOKIES=0 is only for a plain-HTTP measurement on the
 # loopback interface (benchmarks/bench_load.py), never behind a proxy.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("KSSP_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE
@@ -36,3 +38,7 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.Compresse
 
 # Persistent connections, checked before reuse after a database restart.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Behind one reverse proxy the client's address is the last hop of X-Forwarded-For: the public site's rate
+# limit keys by it (then forgets it), instead of by the proxy's own address.
+KSSP["PORTAL"] = {**KSSP.get("PORTAL", {}), "PROXY_COUNT": int(os.environ.get("KSSP_PROXY_COUNT") or 1)}  # noqa: F405
