@@ -69,8 +69,11 @@ def test_backup_change_destroy_restore_and_the_chain_verifies(trail, tmp_path):
     # then the database is the backup's, and its audit chain verifies
     assert "Audit chain verified: 5 events." in output
     assert verify_chain().ok
-    assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2, 3, 4, 5]
-    assert AuditHead.objects.get(pk=1).seq == 5
+    # (the restore itself is the restored chain's next event; the backup's own event came after its copy)
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2, 3, 4, 5, 6]
+    assert AuditEvent.objects.get(seq=6).event_type == "backup.restored"
+    assert not AuditEvent.objects.filter(event_type="backup.created").exists()
+    assert AuditHead.objects.get(pk=1).seq == 6
     assert NumberSequence.objects.get(key="backup-test").last == 7
     assert not NumberSequence.objects.filter(key="made-after-the-backup").exists()
     # and the platform goes on writing on the restored chain
@@ -107,7 +110,7 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(trail, tmp_path):
         handle.write(b"\x00\xff\x00\xff")
     with pytest.raises(CommandError, match="does not match its SHA-256"):
         restore(path)
-    assert AuditEvent.objects.count() == 7 and verify_chain().ok
+    assert AuditEvent.objects.count() == 8 and verify_chain().ok  # 5, the backup's event, 2 more
 
 
 def test_a_file_that_is_no_backup_is_refused(trail, tmp_path):

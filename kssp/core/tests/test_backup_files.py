@@ -77,6 +77,9 @@ def test_a_backup_holds_every_stored_file_and_a_restore_brings_them_back_byte_fo
     assert stored(file_storage) == seven_files and len(seven_files) == 7
     # when the platform is backed up
     archive = backup(tmp_path / "backups")
+    # and the backup is in the audit trail with the archive's hash
+    taken = AuditEvent.objects.get(event_type="backup.created")
+    assert taken.payload["extra"]["files"] == 7 and taken.payload["extra"]["sha256"] == Path(f"{archive}.sha256").read_text().split()[0]
     # then the archive holds the database, every file and a manifest with each member's SHA-256
     inside = members(archive)
     assert set(inside) == {"database.sqlite3" if "database.sqlite3" in inside else "database.pgdump", "manifest.json",
@@ -98,6 +101,9 @@ def test_a_backup_holds_every_stored_file_and_a_restore_brings_them_back_byte_fo
         with storages["default"].open(attachment.stored_name, "rb") as handle:
             assert hashlib.sha256(handle.read()).hexdigest() == attachment.sha256
     assert verify_chain().ok
+    restored = AuditEvent.objects.order_by("-seq").first()
+    assert restored is not None and restored.event_type == "backup.restored"
+    assert restored.payload["extra"]["files"] == 7 and restored.payload["extra"]["chain_verified"] is True
 
 
 def test_an_archive_with_a_changed_file_is_refused_naming_it_and_its_hashes_and_nothing_changes(seven_files, file_storage, tmp_path):
@@ -105,7 +111,8 @@ def test_an_archive_with_a_changed_file_is_refused_naming_it_and_its_hashes_and_
     contents = members(archive)
     victim = sorted(n for n in contents if n.startswith("files/"))[0]
     expected = hashlib.sha256(contents[victim]).hexdigest()
-    contents[victim] = contents[victim].replace(b"statement", b"STATEMENT", 1)
+    data = contents[victim]
+    contents[victim] = data[:20] + bytes([data[20] ^ 0x01]) + data[21:]  # one bit
     found = hashlib.sha256(contents[victim]).hexdigest()
     rewrite(archive, contents)  # the .sha256 beside it is gone too: only the manifest can tell
     events = AuditEvent.objects.count()

@@ -37,9 +37,11 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
+from kssp.core.actor import Actor
+from kssp.core.audit import audit_record
 from kssp.core.backup_archive import ArchiveError, write_archive
 
 KEYS_NOTE = (
@@ -114,6 +116,11 @@ class Command(BaseCommand):
             self.stderr.write(f"Warning: {missing} attachment file(s) named by the database were not in the storage "
                               "or differ from their SHA-256.")
         self.stdout.write(f"SHA-256 of the archive: {digest}")
+        with transaction.atomic(using=options["database"]):  # written after the copy, so not in it
+            audit_record(actor=Actor.system("manage.py backup"), event="backup.created", extra={
+                "archive": target.name, "sha256": digest, "engine": vendor, "files": len(manifest.files),
+                "database_sha256": manifest.database.sha256, "attachment_files_missing": missing,
+            })
         self.stdout.write(KEYS_NOTE)
 
     def _attachments_missing(self, stored: dict[str, str]) -> int:

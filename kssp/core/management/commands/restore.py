@@ -18,7 +18,8 @@ Files first: if the database step fails, the only change is files no row names (
 removes them). Afterwards every attachment row of the restored database is matched with its file and
 hash ("7 of 7 files"), and ``verify_chain()`` runs with the keys of this environment: the keys are not
 in the backup (see ``manage.py backup``), and a restore with the wrong keys reports a broken chain,
-exit status 1. A backup of one engine is refused for the other.
+exit status 1; when it verifies, the restore is recorded as the chain's next event (``backup.restored``,
+as ``backup`` records ``backup.created`` after its copy). A backup of one engine is refused for the other.
 
 A bare ``.sqlite3`` or ``.pgdump`` file from before the archive format is still restored (database only,
 said so in the output).
@@ -36,9 +37,10 @@ from typing import Any
 from django.core.files import File
 from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from kssp.core.audit import verify_chain
+from kssp.core.actor import Actor
+from kssp.core.audit import audit_record, verify_chain
 from kssp.core.backup_archive import ArchiveError, Manifest, is_archive, iter_members, verify_archive
 from kssp.core.management.commands.backup import KEYS_NOTE, pg_environment, sha256_of, sha256_of_stream
 
@@ -134,8 +136,13 @@ class Command(BaseCommand):
                     f"{total - present} of {total} attachment files are missing or differ from their SHA-256 after the "
                     "restore; the backup did not hold them.")
 
+        restored_extra = {
+            "archive": path.name, "engine": vendor, "files": len(manifest.files) if manifest is not None else None,
+            "database_sha256": manifest.database.sha256 if manifest is not None else sha256_of(path),
+        }
         if options["no_verify"]:
             self.stdout.write("Audit chain not verified (--no-verify).")
+            self._record(restored_extra, verified=False)
             return
         result = verify_chain()
         if not result.ok:
@@ -144,6 +151,13 @@ class Command(BaseCommand):
                 "Check that this environment has the keys the backup was made with."
             )
         self.stdout.write(f"Audit chain verified: {result.checked} events.")
+        self._record(restored_extra, verified=True)
+
+    def _record(self, extra: dict[str, Any], *, verified: bool) -> None:
+        """The restore is the restored chain's next event (not written when the chain does not verify)."""
+        with transaction.atomic():
+            audit_record(actor=Actor.system("manage.py restore"), event="backup.restored",
+                         extra={**extra, "chain_verified": verified})
 
     def _files(self, path: Path, manifest: Manifest) -> int:
         """Write every file of the archive into the default storage under its own name; read each back."""
