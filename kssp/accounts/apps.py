@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and institutions")
 
     def ready(self) -> None:
-        from kssp.accounts import audit_events, jobs, notification_kinds, permissions  # noqa: F401
+        from kssp.accounts import audit_events, imports, jobs, notification_kinds, permissions  # noqa: F401
         from kssp.accounts.actor import actor_for
         from kssp.core.notifications.recipients import register_actor_factory
 

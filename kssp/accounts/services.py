@@ -63,8 +63,9 @@ def unit_create(
     name_sr: str,
     name_en: str,
     kind: str = "unit",
+    source: str = "",
 ) -> Unit:
-    """Add a unit under ``parent`` (or at the institution's root)."""
+    """Add a unit under ``parent`` (or at the institution's root); ``source``: the act or page naming it."""
     _require(actor, perms.MEMBERSHIPS_MANAGE)
     if institution.pk != actor.institution_id and actor.scope != Scope.NATIONAL:
         raise NotFound()
@@ -81,7 +82,7 @@ def unit_create(
         actor=actor,
         event="unit.created",
         target=unit,
-        after={"code": code, "institution": institution.code},
+        after={"code": code, "institution": institution.code, **({"source": source} if source else {})},
         target_institution_id=institution.pk,
     )
     return unit
