@@ -17,29 +17,75 @@ from kssp.core.worklist.choices import WorkItemStatus
 CANDIDATE_LIMIT = 200
 
 
-def candidate_memberships(actor: Actor, record: Any) -> list[Any]:
-    """People a task on ``record`` may be offered to: today's members of the actor's unit (and the
-    units below it) and of the record's owning unit. The service still checks each one."""
-    membership = apps.get_model("accounts", "Membership")
-    where = Q(unit__path__startswith=actor.unit_path) if actor.unit_path else Q(unit_id=actor.unit_id)
+def _granted(record: Any) -> tuple[set[int], set[int], set[tuple[int, int]]]:
+    """Who an active grant on ``record`` names: institutions, units, (user, institution) pairs."""
+    from kssp.core.models.grants import Grant
+
+    institutions: set[int] = set()
+    units: set[int] = set()
+    users: set[tuple[int, int]] = set()
+    if getattr(record, "pk", None) is None:
+        return institutions, units, users
+    for grant in Grant.objects.active().for_object(record).only(
+        "grantee_type", "grantee_institution_id", "grantee_unit_id", "grantee_user_id"
+    ):
+        if grant.grantee_type == Grant.GranteeType.INSTITUTION and grant.grantee_institution_id:
+            institutions.add(grant.grantee_institution_id)
+        elif grant.grantee_type == Grant.GranteeType.UNIT and grant.grantee_unit_id:
+            units.add(grant.grantee_unit_id)
+        elif grant.grantee_type == Grant.GranteeType.USER and grant.grantee_user_id:
+            users.add((grant.grantee_user_id, grant.grantee_institution_id))
+    return institutions, units, users
+
+
+def _reach_q(actor: Actor, record: Any, *, unit_prefix: str, user_field: str | None) -> Q:
+    """The units (``unit_prefix=""``) or memberships (``"unit__"``) a task on ``record`` may go to: the
+    actor's whole institution, the record's owning unit, and whoever an active grant on the record
+    names (an institution, a unit and the units below it, a named user in their institution)."""
+    unit_model = apps.get_model("accounts", "Unit")
+    where = Q(**{f"{unit_prefix}institution_id": actor.institution_id})
     owner_unit_id = getattr(record, "owner_unit_id", None)
     if owner_unit_id:
-        where |= Q(unit_id=owner_unit_id)
-    return list(
+        where |= Q(**{f"{unit_prefix}pk": owner_unit_id})
+    institutions, units, users = _granted(record)
+    if institutions:
+        where |= Q(**{f"{unit_prefix}institution_id__in": institutions})
+    for path in unit_model.objects.filter(pk__in=units).values_list("path", flat=True):
+        where |= Q(**{f"{unit_prefix}path__startswith": path})
+    if user_field is not None:
+        for user_id, institution_id in users:
+            where |= Q(**{user_field: user_id, f"{unit_prefix}institution_id": institution_id})
+    return where
+
+
+def candidate_memberships(actor: Actor, record: Any) -> list[Any]:
+    """People a task on ``record`` may be offered to: today's members of any unit of the actor's
+    institution, of the record's owning unit, and of the institutions, units and users an active grant
+    on the record names; the actor's own unit first. The service still checks that each may see the
+    record (need-to-know) and refuses the others with a field error."""
+    membership = apps.get_model("accounts", "Membership")
+    where = _reach_q(actor, record, unit_prefix="unit__", user_field="user_id")
+    found = list(
         membership.objects.valid().filter(where, user__is_active=True)
         .select_related("user", "role", "unit__institution")
         .order_by("user__last_name", "user__first_name", "user__username", "pk")[:CANDIDATE_LIMIT]
     )
+    own_path = actor.unit_path or "~"
+    return sorted(found, key=lambda m: (m.unit.institution_id != actor.institution_id, not m.unit.path.startswith(own_path)))
 
 
 def candidate_units(actor: Actor, record: Any) -> list[Any]:
+    """Units a task may be given to as a whole: the actor's institution's, the owner's, granted ones."""
     unit = apps.get_model("accounts", "Unit")
-    ids = {actor.unit_id, getattr(record, "owner_unit_id", None)} - {None}
-    return list(unit.objects.filter(pk__in=ids, active=True).select_related("institution").order_by("path"))
+    where = _reach_q(actor, record, unit_prefix="", user_field=None)
+    return list(
+        unit.objects.filter(where, active=True).select_related("institution")
+        .order_by("institution__code", "path")[:CANDIDATE_LIMIT]
+    )
 
 
 def _membership_label(m: Any) -> str:
-    return f"{m.user.get_full_name() or m.user.username} — {m.role.name}, {m.unit.name}"
+    return f"{m.user.get_full_name() or m.user.username} — {m.role.name}, {m.unit.name} ({m.unit.institution.code})"
 
 
 class AssignmentFields(forms.Form):
@@ -53,7 +99,7 @@ class AssignmentFields(forms.Form):
         self._memberships = {str(m.public_id): m for m in candidate_memberships(actor, record)}
         self._units = {str(u.public_id): u for u in candidate_units(actor, record)}
         self.fields["assignee"].choices = [("", "—"), *((k, _membership_label(m)) for k, m in self._memberships.items())]  # type: ignore[attr-defined]
-        self.fields["unit"].choices = [("", "—"), *((k, u.name) for k, u in self._units.items())]  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [("", "—"), *((k, f"{u.name} ({u.institution.code})") for k, u in self._units.items())]  # type: ignore[attr-defined]
         if actor.membership_id is not None and "assignee" not in self.initial:
             mine = next((k for k, m in self._memberships.items() if m.pk == actor.membership_id), "")
             self.initial["assignee"] = mine

@@ -97,13 +97,30 @@ def _resolve_assignment(
             return None, None
         return membership.user, membership.unit
     if unit is not None:
-        allowed = {actor.institution_id, getattr(record, "owner_institution_id", None)}
-        if not unit.active or unit.institution_id not in allowed:
-            errors.setdefault("unit", []).append(_("Choose a unit of your institution or of the record's owner."))
+        if not unit.active or not _unit_may_receive(actor, record, unit):
+            errors.setdefault("unit", []).append(
+                _("Choose a unit of your institution, of the record's owner, or one the record is shared with.")
+            )
             return None, None
         return None, unit
     errors.setdefault("assignee", []).append(_("Choose a person or a unit."))
     return None, None
+
+
+def _unit_may_receive(actor: Actor, record: Any, unit: Any) -> bool:
+    """A unit as a whole may take a task on ``record`` if it belongs to the actor's institution or the
+    record's owner, or if an active grant on the record names it, a unit above it, or its institution
+    (another institution's unit sees the record only through such a grant: need-to-know)."""
+    from kssp.core.models.grants import Grant
+
+    if unit.institution_id in {actor.institution_id, getattr(record, "owner_institution_id", None)}:
+        return True
+    ancestors = unit.ancestor_ids()
+    named = (
+        Q(grantee_type=Grant.GranteeType.INSTITUTION, grantee_institution_id=unit.institution_id)
+        | Q(grantee_type=Grant.GranteeType.UNIT, grantee_unit_id__in=ancestors)
+    )
+    return Grant.objects.active().for_object(record).filter(named).exists()
 
 
 def _notify_assigned(actor: Actor, item: WorkItem, record: Any) -> None:
