@@ -105,6 +105,9 @@ class VehicleRecord(PartyRecord):
     detail_url = "parties:vehicle_detail"
     labels = Labels(sq="Automjetet", sr="Vozila", en="Vehicles")
     search_kinds = frozenset({kinds.PLATE, kinds.VIN, kinds.SERIAL})
+    # A plate and a VIN are identifiers: a border or customs officer may ask whether another unit holds the
+    # vehicle (existence only, #7 point 3). Persons and organisations are still never checked.
+    hit_check = True
     search_order = 30
 
     def list_queryset(self, qs: QuerySet[Any]) -> QuerySet[Any]:

@@ -271,3 +271,17 @@ def test_only_the_owner_unit_opens_the_notice_and_a_share_needs_a_reason(world, 
                                            HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400 and "reason" in response.context["share_form"].errors
     assert not Grant.objects.exists()
+
+
+def test_a_plate_or_a_vin_finds_a_vehicle_another_unit_holds_and_nothing_of_the_vehicle(world):
+    from kssp.core.parties.tests.factories import VehicleFactory
+
+    border = make_person("arben.berisha", institution="KP", unit="PKK-MERDARE", role="border_officer")
+    vehicle = VehicleFactory(owner=world.customs, plate="02-456-KS", vin="WVWZZZ1JZXW000001", make="Audi")
+    for q in ("02-456-KS", "02 456 KS", "WVWZZZ1JZXW000001"):
+        body = api_check(border, q).json()
+        assert body == {"hits": [{"type": "vehicle", "label": "Vehicles", "unit": str(vehicle.owner_unit),
+                                  "institution": str(vehicle.owner_institution)}]}, q
+    assert api_check(border, "02-456-KX").json() == {"hits": []}
+    assert api_check(border, "Audi").status_code == 400  # a make is not an identifier
+    assert HitNotice.objects.filter(object_id=vehicle.pk).count() == 3
