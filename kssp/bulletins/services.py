@@ -56,7 +56,7 @@ writes = BulletinWrites()
 
 
 def bulletin_create(*, actor: Actor, **data: Any) -> Bulletin:
-    """Draft a bulletin owned by the actor's unit and institution (``public_id`` only from offline capture)."""
+    """Draft a bulletin owned by the actor's unit and institution; its public id is the server's."""
     return writes.create(actor=actor, **data)
 
 

@@ -1,21 +1,24 @@
-"""Offline-tolerant capture (issue #3 point 9): records created from client-generated UUIDs, and
-idempotent submission, so that a tablet at a scene or a booth can queue and retry.
+"""Offline-tolerant capture (issue #3 point 9): idempotent submission of records made on a device, so
+that a tablet at a scene or a booth can queue and retry.
 
-The rule every module follows:
+The rule every module follows (issue #7 point 3 for who makes the id):
 
-* the client generates the record's ``public_id`` (a UUID, ``crypto.randomUUID()`` in the page) and
-  sends it with the record;
-* the first submission creates the record (201) and remembers ``(model, public_id)`` with a keyed
-  digest of the content, in the same transaction as the service's write and audit event;
-* the same id with the same content returns the first record (200) and writes nothing;
-* the same id with other content, or from another user, is refused (409, ``offline_conflict``): the
-  first record is kept and nothing is written;
+* the record's ``public_id`` is always made by the server; no client chooses it;
+* the client generates a UUID for each record it queues (``crypto.randomUUID()`` in the page) and sends
+  it with the record as its idempotency key (the page's hidden ``public_id`` field, the API's
+  ``client_uuid``);
+* the first submission creates the record (201) and remembers ``(user, client UUID)`` with the record
+  type, the record and a keyed digest of the content, in the same transaction as the service's write
+  and audit event (``OfflineSubmission``);
+* the same user sending the same UUID with the same content gets the first record back (200) and
+  writes nothing; with other content it is refused (409, ``offline_conflict``) and the first is kept;
+* the same UUID from another user is simply theirs: it creates their own record and tells them nothing
+  about anyone else's (keys are per sender, and no record is ever found by a client's UUID);
 * a submission the service refuses (field errors) leaves nothing behind, so the client may correct it
-  and send it again with the same id.
+  and send it again with the same UUID.
 
 ``submit_once`` is the one primitive; ``IdempotentCreateMixin`` applies it to an API viewset's
 ``POST`` and ``offline_response`` answers the offline queue of a page form (``static/js/offline-queue.js``).
-The service that creates the record must accept ``public_id`` and use it as the record's id.
 """
 
 from __future__ import annotations
@@ -42,7 +45,11 @@ from kssp.core.audit.crypto import canonical_json
 from kssp.core.exceptions import ApplicationError, Conflict
 from kssp.core.policy import Actor
 
+#: The page form's hidden field holding the client UUID (the offline queue's name for it; it is never the
+#: record's public id, which the server makes).
 CLIENT_ID_FIELD = "public_id"
+#: The API's optional body field holding the client UUID (``public_id`` is read-only there).
+API_CLIENT_ID_FIELD = "client_uuid"
 _DIGEST_SALT = "kssp.core.offline.content-digest"
 
 
@@ -113,8 +120,8 @@ def content_digest(content: Mapping[str, Any]) -> str:
     return salted_hmac(_DIGEST_SALT, canonical_json(_normalise(content)), algorithm="sha256").hexdigest()
 
 
-def parse_client_id(value: Any) -> uuid.UUID:
-    """The client id as a UUID, or an ApplicationError on the ``public_id`` field."""
+def parse_client_id(value: Any, *, field: str = CLIENT_ID_FIELD) -> uuid.UUID:
+    """The client id as a UUID, or an ApplicationError on ``field`` (the page's hidden field by default)."""
     if isinstance(value, uuid.UUID):
         parsed = value
     else:
@@ -125,7 +132,7 @@ def parse_client_id(value: Any) -> uuid.UUID:
     if parsed is None or parsed.int == 0:
         raise ApplicationError(
             gettext("The record has no valid client id."),
-            fields={CLIENT_ID_FIELD: [gettext("Send the UUID the device generated for this record.")]},
+            fields={field: [gettext("Send the UUID the device generated for this record.")]},
             code="invalid",
         )
     return parsed
@@ -138,12 +145,13 @@ def _label(model: type[models.Model]) -> str:
     return model._meta.label_lower
 
 
-def _replay(row: Any, *, actor: Actor, model: type[models.Model], digest: str) -> Submission:
-    if row.digest != digest or row.submitted_by_id != actor.user_id:
+def _replay(row: Any, *, model: type[models.Model], digest: str) -> Submission:
+    if row.model != _label(model) or row.digest != digest:
         raise OfflineConflict()
     from kssp.core.models.scoping import every_row
 
-    # The sender's own earlier submission (checked above): the record it created, whoever may now see it.
+    # The sender's own earlier submission (the row is keyed by sender): the record it created, whoever
+    # may now see it; the caller answers through the reader's selector.
     obj = every_row(model, reason="the record of the sender's own earlier submission").filter(pk=row.object_id).first()
     if obj is None:
         raise AlreadyReceived()
@@ -154,34 +162,37 @@ def submit_once(
     *,
     actor: Actor,
     model: type[models.Model],
-    public_id: Any,
+    client_uuid: Any,
     content: Mapping[str, Any],
     create: Callable[[], models.Model],
+    field: str = CLIENT_ID_FIELD,
 ) -> Submission:
-    """Create a record from a client-generated id at most once.
+    """Create a record at most once per (sender, client UUID).
 
-    ``content`` is the cleaned input (what the form or serializer validated, without the id); ``create``
-    calls the module's service, which must give the record ``public_id``. The service's own refusals
-    (``ApplicationError``) pass through and leave nothing written.
+    ``content`` is the cleaned input (what the form or serializer validated, without the UUID);
+    ``create`` calls the module's service, which makes the record and its ``public_id`` as for any
+    create. The service's own refusals (``ApplicationError``) pass through and leave nothing written.
     """
     from kssp.core.offline_capture.models import OfflineSubmission
 
-    client_id = parse_client_id(public_id)
+    client_id = parse_client_id(client_uuid, field=field)
     digest = content_digest(content)
-    label = _label(model)
+    # Keyed by sender: a user's own keys, or the public site's (no user).
+    sender = {"user_id": actor.user_id} if actor.user_id is not None else {"user__isnull": True}
+    keyed = OfflineSubmission.objects.filter(client_uuid=client_id, **sender)
     for attempt in range(2):
-        row = OfflineSubmission.objects.filter(model=label, public_id=client_id).first()
+        row = keyed.first()
         if row is not None:
-            return _replay(row, actor=actor, model=model, digest=digest)
+            return _replay(row, model=model, digest=digest)
         try:
             with transaction.atomic():
                 obj = create()
                 OfflineSubmission.objects.create(
-                    model=label, public_id=client_id, object_id=obj.pk, digest=digest, submitted_by_id=actor.user_id
+                    user_id=actor.user_id, client_uuid=client_id, model=_label(model), object_id=obj.pk, digest=digest
                 )
         except IntegrityError:
-            # Another request with the same id won the race (or the id is already some record's
-            # public id): look again once; what is still unexplained is a conflict, never a 500.
+            # The same sender's other request with the same UUID won the race: look again once; what is
+            # still unexplained is a conflict, never a 500.
             if attempt:
                 raise OfflineConflict() from None
             continue
@@ -193,24 +204,24 @@ def submit_once(
 
 
 class IdempotentCreateMixin:
-    """``POST`` on a collection with an optional client-generated ``public_id`` (put it before
-    ``ServiceCreateMixin`` in the bases; the serializer declares ``public_id`` as an optional writable
-    UUID). Without an id: the plain create (201). With one: 201 the first time, 200 and the same record
-    for the same content, 409 ``offline_conflict`` for other content. ``service_create`` receives the
-    id in ``data["public_id"]``."""
+    """``POST`` on a collection with an optional client-generated ``client_uuid`` (put it before
+    ``ServiceCreateMixin`` in the bases; the serializer declares ``client_uuid`` as an optional
+    write-only UUID, and ``public_id`` read-only). Without one: the plain create (201). With one: 201 the
+    first time, 200 and the same record when the same user sends the same content again, 409
+    ``offline_conflict`` for other content. The record's ``public_id`` is the server's either way."""
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         view: Any = self
         serializer = view.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        client_id = data.pop(CLIENT_ID_FIELD, None)
+        client_id = data.pop(API_CLIENT_ID_FIELD, None)
         if client_id is None:
             obj = view.service_create(view.actor, data)
             return Response(view.created_representation(obj), status=http.HTTP_201_CREATED)
         submission = submit_once(
-            actor=view.actor, model=view.model, public_id=client_id, content=data,
-            create=lambda: view.service_create(view.actor, {**data, CLIENT_ID_FIELD: client_id}),
+            actor=view.actor, model=view.model, client_uuid=client_id, content=data, field=API_CLIENT_ID_FIELD,
+            create=lambda: view.service_create(view.actor, data),
         )
         obj = submission.obj
         if not submission.created:

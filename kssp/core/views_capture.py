@@ -1,13 +1,15 @@
 """Quick capture of any record type, offline-tolerant (issue #3 point 9, made generic in #6 point 4).
 
 A record type with an ``offline_form`` in its declaration gets a short page (``<code>_quick_capture``)
-whose hidden ``public_id`` is the record's client-generated UUID (made by the server when the page is
-drawn, replaced by ``crypto.randomUUID()`` in the page for each record). ``static/js/kssp-offline.js``
+whose hidden ``public_id`` field carries the client-generated UUID of each queued record (made by the
+server when the page is drawn, replaced by ``crypto.randomUUID()`` in the page for each record): the
+sender's idempotency key, never the record's public id, which the server makes. ``static/js/kssp-offline.js``
 turns the form into a queue (``static/js/offline-queue.js``): a record is kept on the device until the
 server has answered, and sent again with backoff when the connection returns; ``static/sw.js`` (served
 next to the page, so that its scope is the page) keeps the page available without a connection. The
-server side is ``kssp.core.offline.submit_once``: the same UUID twice creates one record (201, then 200
-with the same record); with other content it is refused (409) and the first record is kept.
+server side is ``kssp.core.offline.submit_once``: the same user sending the same UUID twice creates one
+record (201, then 200 with the same record); with other content it is refused (409) and the first
+record is kept; another user's same UUID is another record.
 
 Without JavaScript the form is an ordinary form (a double submit of one page is still one record). The
 offline queue asks for JSON (``Accept: application/json``) and gets ``kssp.core.offline``'s answer.
@@ -112,8 +114,8 @@ class QuickCapture:
         content = {name: value for name, value in form.cleaned_data.items() if name != CLIENT_ID_FIELD}
         try:
             outcome = submit_once(
-                actor=actor, model=pages.model, public_id=client_id, content=content,
-                create=lambda: pages.writes.create(actor=actor, public_id=client_id, **content),
+                actor=actor, model=pages.model, client_uuid=client_id, content=content,
+                create=lambda: pages.writes.create(actor=actor, **content),
             )
         except Conflict as exc:
             if as_json:

@@ -67,7 +67,6 @@ def public_submission_create(
     message: str,
     language: str,
     contact: str = "",
-    public_id: uuid.UUID | None = None,
 ) -> tuple[PublicSubmission, str]:
     """Receive a message from the public site. Returns the record and its tracking code, which is
     shown once to the sender and stored only as a hash. Audited with source "web" and no address."""
@@ -93,8 +92,6 @@ def public_submission_create(
         language=language,
         tracking_code_hash=code_hash,
     )
-    if public_id is not None:
-        submission.public_id = public_id
     submission.full_clean()
     submission.save()
     audit_record(

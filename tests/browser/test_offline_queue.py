@@ -89,7 +89,7 @@ def test_records_saved_offline_are_sent_once_each_when_the_connection_returns(wo
     assert page.evaluate(f"JSON.parse(localStorage.getItem('{QUEUE_KEY}'))") == []
     assert sorted(Bulletin.objects.unscoped(reason="test").values_list("title", flat=True)) == ["Alpha – grey Golf", "Bravo – white van"]
     for client_id in ids:
-        assert OfflineSubmission.objects.filter(public_id=client_id).count() == 1
+        assert OfflineSubmission.objects.filter(client_uuid=client_id).count() == 1
     assert OfflineSubmission.objects.count() == 2
     # The link in the list opens the bulletin.
     page.click("#offline-queue-list li[data-state='sent'] a")

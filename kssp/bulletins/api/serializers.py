@@ -21,20 +21,22 @@ class BulletinSerializer(StrictModelSerializer):
     owner_institution = RefField(read_only=True)
     owner_unit = RefField(read_only=True)
     created_by = PersonRefField(read_only=True)
-    public_id = serializers.UUIDField(
-        required=False,
-        help_text="Optional on creation: a UUID generated on the device (offline capture). Sending the same "
-        "UUID again is safe: one bulletin per UUID. Cannot be changed afterwards.",
+    public_id = serializers.UUIDField(read_only=True, help_text="Made by the server.")
+    client_uuid = serializers.UUIDField(
+        required=False, write_only=True,
+        help_text="Optional on creation: a UUID generated on the device for this bulletin (offline capture). "
+        "Sending the same UUID again is safe: you get the first bulletin back. It is yours only and never "
+        "becomes the bulletin's public id.",
     )
 
     class Meta:
         model = Bulletin
         fields = [
-            "public_id", "number", "kind", "title", "body", "status", "classification", "handling_code",
+            "public_id", "client_uuid", "number", "kind", "title", "body", "status", "classification", "handling_code",
             "contains_personal_data", "valid_until", "issued_at", "owner_institution", "owner_unit", "created_by",
             "created_at", "updated_at",
         ]
-        read_only_fields = ["number", "status", "issued_at", "created_at", "updated_at"]
+        read_only_fields = ["public_id", "number", "status", "issued_at", "created_at", "updated_at"]
         validators: list[object] = []  # the number is assigned by the service
 
 

@@ -1,5 +1,7 @@
 """Offline-tolerant capture applied to bulletins (issue #3 point 9): the quick-capture page, the answer
-the offline queue gets, and POST /api/v1/bulletins/ with a client-generated ``public_id``.
+the offline queue gets, and POST /api/v1/bulletins/ with a client-generated ``client_uuid``. The
+record's ``public_id`` is always the server's (issue #7 point 3): a client's UUID is only the sender's
+idempotency key.
 
 Bad input of the issue: "the same client UUID submitted twice with different content (refused, first
 one kept)" — for the page, the queue (JSON) and the API.
@@ -14,6 +16,7 @@ from typing import Any
 import pytest
 
 from kssp.bulletins.models import Bulletin
+from kssp.bulletins.tests.factories import BulletinFactory
 from kssp.core import views_capture as quick_capture
 from kssp.core.markings import Classification
 from kssp.core.models.audit import AuditEvent
@@ -125,11 +128,14 @@ def test_the_queue_gets_409_for_the_same_id_with_other_content_and_nothing_is_wr
     assert AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() == seq, "nothing written"
 
 
-def test_another_user_sending_a_known_id_is_refused(world):
+def test_another_user_sending_the_same_id_gets_their_own_record(world):
     data = fields()
     world.kp_investigator.client().post(PAGE, data, **JSON)
-    refused = world.kp_investigator_other.client().post(PAGE, data, **JSON)
-    assert refused.status_code == 409 and Bulletin.objects.unscoped(reason="test").count() == 1
+    theirs = world.kp_investigator_other.client().post(PAGE, data, **JSON)
+    assert theirs.status_code == 201 and theirs.json()["state"] == "created"
+    own = Bulletin.objects.unscoped(reason="test").get(created_by=world.kp_investigator_other.user)
+    assert theirs.json()["url"] == f"/bulletins/{own.public_id}/"
+    assert Bulletin.objects.unscoped(reason="test").count() == 2
 
 
 @pytest.mark.parametrize(("overrides", "field", "text"), [
@@ -153,13 +159,27 @@ def test_a_refused_record_can_be_corrected_and_resent_with_the_same_id(world):
     assert client.post(PAGE, {**data, "body": "Now with a text."}, **JSON).status_code == 201
 
 
-def test_the_record_carries_the_client_id(world):
+def test_the_record_never_carries_the_client_id(world):
     data = fields()
     world.kp_investigator.client().post(PAGE, data, **JSON)
-    assert str(Bulletin.objects.unscoped(reason="test").get().public_id) == data["public_id"]
+    assert str(Bulletin.objects.unscoped(reason="test").get().public_id) != data["public_id"]
+    assert str(OfflineSubmission.objects.get().client_uuid) == data["public_id"]
 
 
-# --- the API: POST /api/v1/bulletins/ with public_id ---------------------------------------------------
+def test_a_hidden_records_public_id_sent_as_client_id_creates_a_new_record_and_reveals_nothing(world):
+    hidden = BulletinFactory(owner=world.customs, title="Customs only")
+    client = world.kp_investigator.client()
+    response = client.post(PAGE, fields(public_id=str(hidden.public_id)), **JSON)
+    body = response.json()
+    assert response.status_code == 201 and body["state"] == "created"
+    assert "already" not in body["message"] and str(hidden.public_id) not in body["url"]
+    mine = Bulletin.objects.unscoped(reason="test").exclude(pk=hidden.pk).get()
+    assert mine.public_id != hidden.public_id and mine.owner_institution_id == world.kp_investigator.membership.unit.institution_id
+    hidden.refresh_from_db()
+    assert hidden.title == "Customs only"
+
+
+# --- the API: POST /api/v1/bulletins/ with client_uuid; public_id is read-only ------------------------------
 
 API = "/api/v1/bulletins/"
 
@@ -169,7 +189,7 @@ def api_post(client, payload):
 
 
 def payload(**overrides: Any) -> dict[str, Any]:
-    return {"public_id": str(uuid.uuid4()), "title": "Lookout", "body": "Grey van, plates KS-123", "kind": "lookout",
+    return {"client_uuid": str(uuid.uuid4()), "title": "Lookout", "body": "Grey van, plates KS-123", "kind": "lookout",
             "classification": Classification.RESTRICTED, **overrides}
 
 
@@ -198,9 +218,43 @@ def test_api_same_uuid_with_other_content_is_409_and_the_first_is_kept(world):
 def test_api_without_uuid_creates_as_before_and_a_bad_uuid_is_a_field_error(world):
     client = world.kp_investigator.client()
     body = payload()
-    del body["public_id"]
+    del body["client_uuid"]
     assert api_post(client, body).status_code == 201
     assert api_post(client, body).status_code == 201, "without a client id every POST is a new bulletin"
-    error = assert_error(api_post(client, payload(public_id="nope")), 400, "invalid")
-    assert "public_id" in error["fields"]
+    error = assert_error(api_post(client, payload(client_uuid="nope")), 400, "invalid")
+    assert "client_uuid" in error["fields"]
+    assert Bulletin.objects.unscoped(reason="test").count() == 2
+
+
+def test_api_the_same_uuid_from_another_user_is_their_own_bulletin(world):
+    body = payload()
+    first = api_post(world.kp_investigator.client(), body)
+    theirs = api_post(world.customs.client(), body)
+    assert (first.status_code, theirs.status_code) == (201, 201)
+    assert first.json()["public_id"] != theirs.json()["public_id"] != body["client_uuid"]
+    assert Bulletin.objects.unscoped(reason="test").count() == 2
+
+
+@pytest.mark.parametrize("which", ["hidden", "random"])
+def test_api_public_id_is_the_servers_and_a_hidden_records_id_probes_nothing(world, which):
+    """The probe of issue #7 point 3: a client-supplied public_id equal to a hidden record's answered
+    "already exists". Now any public_id is refused alike (it cannot be set), so a hidden record's id and
+    a random one get the same answer, and nothing is written."""
+    hidden = BulletinFactory(owner=world.customs, title="Customs only")
+    client = world.kp_investigator.client()
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    probe = str(hidden.public_id) if which == "hidden" else str(uuid.uuid4())
+    response = api_post(client, {**payload(), "public_id": probe})
+    error = assert_error(response, 400, "invalid")
+    assert error["fields"] == {"public_id": ["This field cannot be set here."]}
+    text = response.content.decode()
+    assert "exist" not in text and probe not in text
+    assert Bulletin.objects.unscoped(reason="test").count() == 1
+
+
+def test_api_a_hidden_records_id_as_client_uuid_creates_a_new_bulletin(world):
+    hidden = BulletinFactory(owner=world.customs, title="Customs only")
+    response = api_post(world.kp_investigator.client(), payload(client_uuid=str(hidden.public_id)))
+    assert response.status_code == 201
+    assert response.json()["public_id"] != str(hidden.public_id) and "Customs only" not in response.content.decode()
     assert Bulletin.objects.unscoped(reason="test").count() == 2

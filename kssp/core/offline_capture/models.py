@@ -8,33 +8,42 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OfflineSubmission(models.Model):
-    """The client id a record was created from, with a keyed digest of what was submitted.
+    """A record created from a client UUID by offline capture (issue #7 point 3): who sent which UUID,
+    for which record type, and the record it made, with a keyed digest of what was submitted.
 
-    A second submission with the same ``(model, public_id)`` is answered from here: the same content
-    returns the first record, other content (or another submitter) is refused. The row holds no
-    content, only the digest (an HMAC keyed from the server secret, so that the digest of a short
-    message cannot be confirmed by someone who only reads the database).
+    The record's own ``public_id`` is always made by the server; the client's UUID is only the
+    idempotency key, unique per sender: the same user sending the same UUID again gets the first record
+    (other content is refused), and the same UUID from someone else is theirs alone, creating their own
+    record and learning nothing about anyone's. ``user`` is empty for the public site (anonymous senders
+    share one key space, of random UUIDs). The row holds no content, only the digest (an HMAC keyed from
+    the server secret, so that the digest of a short message cannot be confirmed by someone who only
+    reads the database).
     """
 
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("sent by"),
+    )
+    client_uuid = models.UUIDField(_("client id"))
     model = models.CharField(_("record type"), max_length=100)
-    public_id = models.UUIDField(_("client id"))
     object_id = models.BigIntegerField(_("record"))
     digest = models.CharField(_("content digest"), max_length=64)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("submitted by"),
-    )
     created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
 
     objects: models.Manager[OfflineSubmission] = models.Manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["model", "public_id"], name="offline_submission_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client_uuid"], condition=models.Q(user__isnull=False),
+                                    name="offline_capture_once_per_user"),
+            models.UniqueConstraint(fields=["client_uuid"], condition=models.Q(user__isnull=True),
+                                    name="offline_capture_once_public"),
+        ]
         verbose_name = _("offline submission")
         verbose_name_plural = _("offline submissions")
 
     def __str__(self) -> str:
-        return f"{self.model} {self.public_id}"
+        return f"{self.model} {self.client_uuid}"
 
 
 class FormSubmission(models.Model):

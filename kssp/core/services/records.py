@@ -32,7 +32,6 @@ Usage, in a module's ``services.py``::
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -162,17 +161,16 @@ class RecordWrites(Generic[M]):
         record.save()
 
     @transaction.atomic
-    def create(self, *, actor: Actor, public_id: uuid.UUID | None = None, **data: Any) -> M:
-        """A new record owned by the actor's unit and institution. ``public_id`` only from offline
-        capture (the UUID a device generated, see kssp.core.offline)."""
+    def create(self, *, actor: Actor, **data: Any) -> M:
+        """A new record owned by the actor's unit and institution. Its ``public_id`` is always the
+        server's: a ``public_id`` in ``data`` is refused like any field that cannot be set (offline
+        capture keys a device's UUID by sender in its own table, see kssp.core.offline)."""
         declaration = self.declaration
         self._require_create(actor, data)
         record = self._new(actor, data)
         if declaration.number_field and self.number_prefix:
             number = next_number(prefix=self.number_prefix, institution_code=self._institution_code(actor))
             setattr(record, declaration.number_field, number)
-        if public_id is not None:
-            record.public_id = public_id  # type: ignore[attr-defined]
         self._save(record)
         audit_record(actor=actor, event=self._event("created"), target=record, after=self.snapshot(record))
         self._automatic_grants(actor, record)

@@ -51,8 +51,8 @@ def test_same_uuid_same_content_gives_the_first_record_and_one_record_only(world
     content = {"title": "Grey Golf", "when": dt.date(2025, 3, 1), "count": 2}
     create = Calls()
 
-    first = submit_once(actor=actor, model=PeriodicRun, public_id=client_id, content=content, create=create)
-    again = submit_once(actor=actor, model=PeriodicRun, public_id=str(client_id), content=dict(reversed(content.items())),
+    first = submit_once(actor=actor, model=PeriodicRun, client_uuid=client_id, content=content, create=create)
+    again = submit_once(actor=actor, model=PeriodicRun, client_uuid=str(client_id), content=dict(reversed(content.items())),
                         create=create)
 
     assert (first.created, first.status_code) == (True, 201)
@@ -61,7 +61,7 @@ def test_same_uuid_same_content_gives_the_first_record_and_one_record_only(world
     assert create.count == 1
     assert PeriodicRun.objects.filter(job="capture").count() == 1
     row = OfflineSubmission.objects.get()
-    assert (row.model, row.public_id, row.object_id, row.submitted_by_id) == (
+    assert (row.model, row.client_uuid, row.object_id, row.user_id) == (
         "core.periodicrun", client_id, first.obj.pk, actor.user_id,
     )
 
@@ -70,12 +70,12 @@ def test_same_uuid_with_different_content_is_refused_and_the_first_record_is_kep
     actor = world.kp_investigator.actor
     client_id = uuid.uuid4()
     create = Calls()
-    first = submit_once(actor=actor, model=PeriodicRun, public_id=client_id, content={"title": "A"}, create=create)
+    first = submit_once(actor=actor, model=PeriodicRun, client_uuid=client_id, content={"title": "A"}, create=create)
     rows_before = (PeriodicRun.objects.count(), OfflineSubmission.objects.count())
 
     other = Calls(job="other")
     with pytest.raises(OfflineConflict) as refused:
-        submit_once(actor=actor, model=PeriodicRun, public_id=client_id, content={"title": "B"}, create=other)
+        submit_once(actor=actor, model=PeriodicRun, client_uuid=client_id, content={"title": "B"}, create=other)
 
     assert refused.value.status == 409 and refused.value.code == "offline_conflict"
     assert "different content" in str(refused.value.message) and "first record was kept" in str(refused.value.message)
@@ -84,20 +84,43 @@ def test_same_uuid_with_different_content_is_refused_and_the_first_record_is_kep
     assert OfflineSubmission.objects.get().object_id == first.obj.pk
 
 
-def test_another_user_cannot_replay_a_client_id(world):
+def test_the_same_uuid_from_another_user_is_their_own_record_and_reveals_nothing(world):
     client_id = uuid.uuid4()
-    submit_once(actor=world.kp_investigator.actor, model=PeriodicRun, public_id=client_id, content={"t": 1}, create=Calls())
-    with pytest.raises(OfflineConflict):
-        submit_once(actor=world.customs.actor, model=PeriodicRun, public_id=client_id, content={"t": 1}, create=Calls("x"))
+    mine = submit_once(actor=world.kp_investigator.actor, model=PeriodicRun, client_uuid=client_id, content={"t": 1},
+                       create=Calls("mine"))
+    theirs = submit_once(actor=world.customs.actor, model=PeriodicRun, client_uuid=client_id, content={"t": 1},
+                         create=Calls("theirs"))
+    assert (theirs.created, theirs.obj.job) == (True, "theirs")
+    assert theirs.obj.pk != mine.obj.pk
+    assert OfflineSubmission.objects.filter(client_uuid=client_id).count() == 2
+    # Each sender's replay returns their own record.
+    again = submit_once(actor=world.customs.actor, model=PeriodicRun, client_uuid=client_id, content={"t": 1}, create=Calls())
+    assert again.obj.pk == theirs.obj.pk
 
 
-def test_the_same_uuid_may_name_records_of_different_types(world):
+def test_one_key_per_sender_and_uuid_in_the_database(world):
+    from django.db import IntegrityError, transaction
+
     actor = world.kp_investigator.actor
     client_id = uuid.uuid4()
-    submit_once(actor=actor, model=PeriodicRun, public_id=client_id, content={"t": 1}, create=Calls())
-    # Same UUID under another model label: an independent key.
-    OfflineSubmission.objects.create(model="other.model", public_id=client_id, object_id=1, digest="0" * 64)
-    assert OfflineSubmission.objects.filter(public_id=client_id).count() == 2
+    submit_once(actor=actor, model=PeriodicRun, client_uuid=client_id, content={"t": 1}, create=Calls())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OfflineSubmission.objects.create(model="other.model", client_uuid=client_id, object_id=1, digest="0" * 64,
+                                         user_id=actor.user_id)
+    # The public site's senders (no user) share one key space of their own.
+    OfflineSubmission.objects.create(model="portal.publicsubmission", client_uuid=client_id, object_id=1, digest="0" * 64)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OfflineSubmission.objects.create(model="portal.publicsubmission", client_uuid=client_id, object_id=2, digest="0" * 64)
+
+
+def test_the_same_uuid_for_another_record_type_by_the_same_user_is_refused(world):
+    actor = world.kp_investigator.actor
+    client_id = uuid.uuid4()
+    submit_once(actor=actor, model=PeriodicRun, client_uuid=client_id, content={"t": 1}, create=Calls())
+    from kssp.core.models.audit import AuditHead
+
+    with pytest.raises(OfflineConflict):
+        submit_once(actor=actor, model=AuditHead, client_uuid=client_id, content={"t": 1}, create=Calls("x"))
 
 
 def test_a_refused_submission_leaves_nothing_and_can_be_corrected_and_resent(world):
@@ -109,11 +132,11 @@ def test_a_refused_submission_leaves_nothing_and_can_be_corrected_and_resent(wor
         raise ApplicationError("The record was not saved.", fields={"title": ["Give a title."]})
 
     with pytest.raises(ApplicationError):
-        submit_once(actor=actor, model=PeriodicRun, public_id=client_id, content={"title": ""}, create=refuse)
+        submit_once(actor=actor, model=PeriodicRun, client_uuid=client_id, content={"title": ""}, create=refuse)
     assert not OfflineSubmission.objects.exists()
     assert not PeriodicRun.objects.filter(job="half-written").exists()
 
-    fixed = submit_once(actor=actor, model=PeriodicRun, public_id=client_id, content={"title": "ok"}, create=Calls())
+    fixed = submit_once(actor=actor, model=PeriodicRun, client_uuid=client_id, content={"title": "ok"}, create=Calls())
     assert fixed.created
 
 
@@ -125,39 +148,31 @@ def test_losing_a_race_for_the_same_uuid_is_a_replay_not_a_500(world):
     def create_while_a_twin_commits() -> PeriodicRun:
         twin = make_run("twin")
         OfflineSubmission.objects.create(
-            model="core.periodicrun", public_id=client_id, object_id=twin.pk, digest=digest, submitted_by_id=actor.user_id
+            model="core.periodicrun", client_uuid=client_id, object_id=twin.pk, digest=digest, user_id=actor.user_id
         )
         return make_run("loser")
 
     # The twin's row is written inside our savepoint here, so it is rolled back with ours; what is left
     # is what a real race leaves when the twin's transaction is the one that commits.
     with pytest.raises(OfflineConflict):
-        submit_once(actor=actor, model=PeriodicRun, public_id=client_id, content={"t": 1}, create=create_while_a_twin_commits)
+        submit_once(actor=actor, model=PeriodicRun, client_uuid=client_id, content={"t": 1}, create=create_while_a_twin_commits)
     assert not PeriodicRun.objects.filter(job__in=["twin", "loser"]).exists()
 
     twin = make_run("twin")
     OfflineSubmission.objects.create(
-        model="core.periodicrun", public_id=client_id, object_id=twin.pk, digest=digest, submitted_by_id=actor.user_id
+        model="core.periodicrun", client_uuid=client_id, object_id=twin.pk, digest=digest, user_id=actor.user_id
     )
-    replay = submit_once(actor=actor, model=PeriodicRun, public_id=client_id, content={"t": 1}, create=Calls("loser"))
+    replay = submit_once(actor=actor, model=PeriodicRun, client_uuid=client_id, content={"t": 1}, create=Calls("loser"))
     assert (replay.created, replay.obj.pk) == (False, twin.pk)
-
-
-def test_an_id_clash_the_database_refuses_is_a_conflict_not_a_500(world):
-    make_run("taken", "p1")
-    with pytest.raises(OfflineConflict):
-        submit_once(actor=world.kp_investigator.actor, model=PeriodicRun, public_id=uuid.uuid4(), content={"t": 1},
-                    create=Calls("taken", "p1"))
-    assert not OfflineSubmission.objects.exists()
 
 
 def test_a_replay_of_a_record_that_is_gone_says_already_received(world):
     actor = world.kp_investigator.actor
     client_id = uuid.uuid4()
-    first = submit_once(actor=actor, model=PeriodicRun, public_id=client_id, content={"t": 1}, create=Calls())
+    first = submit_once(actor=actor, model=PeriodicRun, client_uuid=client_id, content={"t": 1}, create=Calls())
     first.obj.delete()
     with pytest.raises(AlreadyReceived):
-        submit_once(actor=actor, model=PeriodicRun, public_id=client_id, content={"t": 1}, create=Calls())
+        submit_once(actor=actor, model=PeriodicRun, client_uuid=client_id, content={"t": 1}, create=Calls())
 
 
 @pytest.mark.parametrize("bad", ["", "not-a-uuid", None, "00000000-0000-0000-0000-000000000000", 12])
@@ -166,7 +181,7 @@ def test_a_missing_or_malformed_client_id_is_a_field_error(world, bad):
         parse_client_id(bad)
     assert "public_id" in refused.value.fields
     with pytest.raises(ApplicationError):
-        submit_once(actor=world.kp_investigator.actor, model=PeriodicRun, public_id=bad, content={}, create=Calls())
+        submit_once(actor=world.kp_investigator.actor, model=PeriodicRun, client_uuid=bad, content={}, create=Calls())
     assert not PeriodicRun.objects.exists()
 
 
@@ -183,8 +198,8 @@ def test_the_digest_is_canonical_and_keyed():
 
 def test_old_keys_are_purged_by_the_daily_job(world):
     actor = world.kp_investigator.actor
-    old = submit_once(actor=actor, model=PeriodicRun, public_id=uuid.uuid4(), content={"t": 1}, create=Calls("old"))
-    new = submit_once(actor=actor, model=PeriodicRun, public_id=uuid.uuid4(), content={"t": 2}, create=Calls("new"))
+    old = submit_once(actor=actor, model=PeriodicRun, client_uuid=uuid.uuid4(), content={"t": 1}, create=Calls("old"))
+    new = submit_once(actor=actor, model=PeriodicRun, client_uuid=uuid.uuid4(), content={"t": 2}, create=Calls("new"))
     OfflineSubmission.objects.filter(object_id=old.obj.pk).update(created_at=timezone.now() - dt.timedelta(days=91))
 
     outcome = purge_old_keys(timezone.now())
