@@ -23,7 +23,7 @@ from kssp.core.audit import audit_record
 from kssp.core.exceptions import PermissionDenied
 from kssp.core.policy import Actor
 from kssp.core.selectors import records_across_the_wall
-from kssp.core.suppression import Figure, is_sensitive, protect_margins
+from kssp.core.suppression import Figure, is_sensitive, protect_margins, protect_table, table_with_margins
 
 HITS_CHECK = "hits.check"
 STATS_AGGREGATE = "stats.aggregate"
@@ -100,4 +100,61 @@ def aggregate_breakdowns(
             extra={"model": model._meta.label_lower, "group_by": group_by, "cells": len(cells),
                    "suppressed": sum(1 for c in cells if c.suppressed)},
         )
+    return result
+
+
+@dataclass(frozen=True)
+class CrossTable:
+    """A two-way table of counts with its margins; ``None`` is a suppressed figure."""
+
+    row_keys: list[Any]
+    col_keys: list[Any]
+    cells: list[list[int | None]]
+    row_totals: list[int | None]
+    col_totals: list[int | None]
+    total: int | None
+
+    @property
+    def suppressed(self) -> int:
+        figures = [*(c for row in self.cells for c in row), *self.row_totals, *self.col_totals, self.total]
+        return sum(1 for figure in figures if figure is None)
+
+
+@transaction.atomic
+def aggregate_crosstab(*, actor: Actor, model: type[Any], rows: str, cols: str, where: Q | None = None) -> CrossTable:
+    """Count every record of ``model`` by ``rows`` × ``cols`` across institutions, with row, column and
+    grand totals, small cells suppressed and further figures hidden until none follows from the others
+    (``kssp.core.suppression.protect_table``). Values that occur in no record are not listed."""
+    if not actor.is_authenticated or not actor.has_perm(STATS_AGGREGATE):
+        raise PermissionDenied()
+    threshold = settings.KSSP["SMALL_CELL_THRESHOLD"]
+    qs = records_across_the_wall(model, exception="aggregate statistics").filter(where or Q())
+    counted = (
+        qs.values(rows, cols)
+        .annotate(total=Count("pk"), own=Count("pk", filter=Q(owner_institution_id=actor.institution_id)))
+        .order_by(rows, cols)
+    )
+    found = {(row[rows], row[cols]): (row["total"], row["own"]) for row in counted}
+    row_keys = list(dict.fromkeys(key for key, _col in found))
+    col_keys = sorted({col for _row, col in found}, key=lambda key: (key is None, str(key)))
+    result: CrossTable
+    if not found:
+        result = CrossTable(row_keys=[], col_keys=[], cells=[], row_totals=[], col_totals=[], total=0)
+    else:
+        counts = [[found.get((r, c), (0, 0))[0] for c in col_keys] for r in row_keys]
+        own = [[found.get((r, c), (0, 0))[1] for c in col_keys] for r in row_keys]
+        figures = table_with_margins(counts, own, threshold)
+        hidden = protect_table(figures)
+        shown = [[None if hidden[i][j] else figures[i][j].count for j in range(len(col_keys) + 1)]
+                 for i in range(len(row_keys) + 1)]
+        m, n = len(row_keys), len(col_keys)
+        result = CrossTable(
+            row_keys=row_keys, col_keys=col_keys, cells=[line[:n] for line in shown[:m]],
+            row_totals=[line[n] for line in shown[:m]], col_totals=shown[m][:n], total=shown[m][n],
+        )
+    audit_record(
+        actor=actor, event="stats.aggregate_viewed",
+        extra={"model": model._meta.label_lower, "group_by": f"{rows}×{cols}",
+               "cells": len(result.row_keys) * len(result.col_keys), "suppressed": result.suppressed},
+    )
     return result

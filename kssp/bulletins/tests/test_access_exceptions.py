@@ -13,12 +13,12 @@ from django.urls import reverse
 
 from kssp.bulletins.models import Bulletin
 from kssp.bulletins.tests.factories import BulletinFactory
-from kssp.core.access_exceptions import aggregate_breakdowns, aggregate_counts, hit_check
+from kssp.core.access_exceptions import aggregate_breakdowns, aggregate_counts, aggregate_crosstab, hit_check
 from kssp.core.exceptions import ApplicationError, PermissionDenied
 from kssp.core.exports.services import export_registered
 from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent, HitNotice
-from kssp.core.tests.test_suppression import assert_nothing_hidden_is_determined
+from kssp.core.tests.test_suppression import assert_nothing_hidden_is_determined, table_equations
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +151,24 @@ def test_a_breakdown_shown_whole_does_not_give_away_the_total_that_another_one_h
                                purpose="Weekly summary", recipient="Head of unit", language="en")
     rows = list(csv.reader(io.StringIO(result.content.decode("utf-8-sig"))))
     assert any(row[:1] == ["Status"] and row[2] == "x" for row in rows) and ["Classification", "Unclassified", "x"] in rows
+
+
+def test_a_cross_table_of_kind_by_status_hides_enough_that_no_hidden_figure_follows_from_the_totals(world):
+    # 1 draft alert of Customs (small, not the reader's), the rest the Police's
+    BulletinFactory(owner=world.customs, kind="alert", status="draft")
+    for kind, status, n in (("alert", "issued", 8), ("lookout", "draft", 6), ("lookout", "issued", 20)):
+        for _ in range(n):
+            BulletinFactory(owner=world.kp_investigator, kind=kind, status=status)
+    table = aggregate_crosstab(actor=world.qkmk.actor, model=Bulletin, rows="kind", cols="status")
+    assert table.row_keys == ["alert", "lookout"] and table.col_keys == ["draft", "issued"]
+    assert table.cells[0][0] is None  # the small cell
+    assert table.total == 35
+    # what the reader sees, with the margins, leaves every hidden figure undetermined
+    m, n = len(table.row_keys), len(table.col_keys)
+    grid = [[*table.cells[i], table.row_totals[i]] for i in range(m)] + [[*table.col_totals, table.total]]
+    seen = {f"{i},{j}": v for i, line in enumerate(grid) for j, v in enumerate(line) if v is not None}
+    hidden = {f"{i},{j}" for i, line in enumerate(grid) for j, v in enumerate(line) if v is None}
+    assert_nothing_hidden_is_determined(table_equations(m, n), seen, hidden)
+    assert AuditEvent.objects.filter(event_type="stats.aggregate_viewed").count() == 1
+    with pytest.raises(PermissionDenied):
+        aggregate_crosstab(actor=world.kp_investigator.actor, model=Bulletin, rows="kind", cols="status")
