@@ -58,6 +58,7 @@ def people_list(request: Request) -> HttpResponse:
     context = {
         "rows": rows,
         "can_onboard": actor.has_perm(perms.USERS_MANAGE) and actor.has_perm(perms.MEMBERSHIPS_MANAGE),
+        "can_import_units": actor.has_perm(perms.MEMBERSHIPS_MANAGE),
         "pending_count": services_access.access_change_list_visible_to(actor=actor).filter(
             status=AccessChange.Status.PROPOSED).count(),
     }

@@ -213,6 +213,13 @@ def test_a_membership_is_approved_by_a_second_administrator_and_the_auditor_is_t
     membership = Membership.objects.get(user=person.user, role__code="ffp_officer")
     assert membership.unit == ffp and str(membership.public_id) == response.json()["membership"]
     assert told.count() == 2  # proposed, approved
+    from kssp.core.notifications.kinds import kind_for, render_message
+
+    note = told.order_by("pk").first()
+    assert "FFP" in render_message(kind_for("access_change"), note.context, "en") or "Firearms" in render_message(
+        kind_for("access_change"), note.context, "en")
+    assert "Čeka odobrenje" in render_message(kind_for("access_change"), note.context, "sr-latn")
+    assert "Në pritje të miratimit" in render_message(kind_for("access_change"), note.context, "sq")
     assert AuditEvent.objects.filter(event_type="membership.created", target_public_id=membership.public_id).exists()
 
 

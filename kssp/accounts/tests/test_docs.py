@@ -26,7 +26,11 @@ def test_role_catalogue_names_only_registered_permissions_and_has_every_role_of_
         "police_officer", "investigator", "intelligence_analyst", "supervisor", "border_officer", "qkmk_risk_analyst",
         "customs_officer", "ffp_officer", "evidence_custodian", "forensic_examiner", "eod_technician", "prosecutor",
         "judge", "cert_analyst", "trainer", "programme_manager", "dpo", "internal_auditor", "external_inspector",
-        "administrator",
+        "administrator", "platform_administrator",
     }
     admin = next(r for r in roles if r["code"] == "administrator")
     assert not any(p.startswith("bulletins.") for p in admin["permissions"]), "administrators get no operational access"
+    # Role definitions are platform-wide (#7 point 3): only platform administrators hold roles.manage.
+    assert [r["code"] for r in roles if "roles.manage" in r["permissions"]] == ["platform_administrator"]
+    platform = next(r for r in roles if r["code"] == "platform_administrator")
+    assert set(platform["permissions"]) == {"directory.view", "roles.manage"}

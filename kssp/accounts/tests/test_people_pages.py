@@ -35,6 +35,8 @@ def test_the_people_list_shows_the_own_institutions_people_only(world):
     assert "kp_inv" in text and "kp_off" in text
     assert "dk_inv" not in text and "aki" not in {row["user"].username for row in response.context["rows"]}
     assert 'href="/directory/people/new/"' in text
+    assert 'href="/imports/new/"' in text  # units from the template (the administrator's only import type)
+    assert world.kp_admin.client().get("/imports/new/").status_code == 200
 
 
 @pytest.mark.parametrize("who", ["kp_investigator", "kp_auditor", "kp_dpo"])
