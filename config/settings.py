@@ -289,6 +289,9 @@ LOGIN_EXEMPT_URL_NAMES = (
     "bulletins:bulletin_quick_capture_sw",
 )
 LOGIN_EXEMPT_NAMESPACES = ("portal", "api", "admin")
+# Error pages drawn by a section in its own layout (kssp.core.views._error): the public site's 404 is not
+# the staff layout with a "Sign in" link (#7 point 2).
+KSSP_SECTION_ERROR_VIEWS = {"/public/": "kssp.portal.views.error_page"}
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -35,6 +37,11 @@ def _error(request: Request, status: int, title: str, message: str) -> HttpRespo
     if request.path.startswith("/api/"):
         code = {400: "bad_request", 403: "permission_denied", 404: "not_found", 500: "server_error"}[status]
         return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+    # A section with its own layout (the public site) draws its own error page: never the staff layout
+    # with its "Sign in" link there (#7 point 2). Named in the settings, since the kernel imports no module.
+    for prefix, view in getattr(settings, "KSSP_SECTION_ERROR_VIEWS", {}).items():
+        if request.path.startswith(prefix):
+            return import_string(view)(request, status=status)
     return render(request, "error.html", {"title": title, "message": message, "status": status}, status=status)
 
 

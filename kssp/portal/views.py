@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -51,6 +52,21 @@ def _too_many(request: HttpRequest) -> HttpResponse:
         status=429,
         retry_after=ratelimit.limiter.retry_after(),
     )
+
+
+_ERRORS = {
+    400: (gettext_lazy("Bad request"), gettext_lazy("The request could not be understood.")),
+    403: (gettext_lazy("Not allowed"), gettext_lazy("You do not have permission to do this.")),
+    404: (gettext_lazy("Not found"), gettext_lazy("There is nothing here, or you may not see it.")),
+    500: (gettext_lazy("Something went wrong"), gettext_lazy("The error was logged. Nothing was saved.")),
+}
+
+
+@portal_page
+def error_page(request: HttpRequest, *, status: int) -> HttpResponse:
+    """The public site's error pages, in its own layout and language (settings.KSSP_SECTION_ERROR_VIEWS)."""
+    title, message = _ERRORS.get(status, _ERRORS[500])
+    return _message(request, title=str(title), message=str(message), status=status)
 
 
 @require_GET

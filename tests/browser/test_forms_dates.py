@@ -69,3 +69,53 @@ def test_back_and_send_again_keeps_one_bulletin(world, live_server, open_page):
 
     assert Bulletin.objects.unscoped(reason="test").count() == 1
     assert page.url == first
+
+
+def one_line(page, selector: str) -> bool:
+    """Whether the items under ``selector`` sit on one line (the same top edge)."""
+    tops = page.eval_on_selector_all(selector, "els => els.filter(e => e.offsetParent).map(e => Math.round(e.getBoundingClientRect().top))")
+    return len(set(tops)) == 1
+
+
+@pytest.mark.parametrize("username", ["kp_inv", "kp_admin", "aki"])
+def test_the_header_is_one_line_at_1366_and_links_quick_capture(world, live_server, open_page, screenshot, username):
+    base = live_server.url
+    for language in ("sq", "sr-latn", "en"):
+        page = signed_in(open_page, base, username, language=language)
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.goto(f"{base}/")
+        screenshot(page, f"uiforms-header-1366-{username}-{language}")
+        # One line of the dark bar is about 58 px (two lines were 104 px).
+        height = page.eval_on_selector(".kssp-header .navbar", "e => e.getBoundingClientRect().height")
+        assert height < 70, f"{username} {language}: the account bar wraps ({height} px)"
+        assert one_line(page, ".kssp-nav .nav-item"), f"{username} {language}: menu wraps"
+        page.context.close()
+    # The quick-capture page is in the menu for those who may capture (an investigator), and on the list.
+    page = signed_in(open_page, base, "kp_inv")
+    page.goto(f"{base}/bulletins/")
+    assert page.locator(".kssp-nav a[href='/bulletins/quick-capture/']").count() == 1
+    assert page.locator("main a[href='/bulletins/quick-capture/']").count() == 1
+
+
+def test_a_person_page_tab_title_names_no_one(world, live_server, open_page):
+    from kssp.core.parties.tests.factories import PersonFactory
+
+    person = PersonFactory(given_name="Arben", family_name="Krasniqi", owner=world.kp_investigator)
+    base = live_server.url
+    page = signed_in(open_page, base)
+    page.goto(f"{base}/parties/persons/{person.public_id}/")
+    assert "Krasniqi" in page.inner_text("h1")  # the page itself shows the name
+    title = page.title()
+    assert "Krasniqi" not in title and "Arben" not in title
+    assert title.startswith("Person · ") and str(person.public_id)[:8] in title
+
+
+def test_the_public_site_404_is_in_the_public_layout_without_sign_in(world, live_server, open_page):
+    base = live_server.url
+    page = open_page(locale="en")
+    response = page.goto(f"{base}/public/no-such-page/")
+    assert response.status == 404
+    assert page.locator("body.portal").count() == 1
+    assert page.locator("a[href*='/accounts/login']").count() == 0
+    assert "Sign in" not in page.inner_text("body")
+    assert page.locator(".portal-languages a").count() >= 3
