@@ -77,3 +77,8 @@ def public_submission_for_code(*, code: str) -> PublicSubmission | None:
         return None
     # The code is the key: whoever holds it is the sender (nothing else is shown to them).
     return PublicSubmission.objects.unscoped(reason="the sender's tracking code").filter(tracking_code_hash=digest).first()
+
+
+def public_submission_message_exists(*, message: str) -> bool:
+    """Whether a message with exactly this text was received (seed_demo's idempotency; no row is read)."""
+    return PublicSubmission.objects.unscoped(reason="seed_demo: is the demo tip already there").filter(message=message).exists()

@@ -46,10 +46,10 @@ def test_a_demo_login_reads_both_tips_from_the_public_and_an_empty_inbox_does_no
     reader = signed_in(open_page, base, "valon.gashi")
     reader.goto(f"{base}/public-messages/")
     rows = reader.locator(".kssp-data-table tbody tr")
-    assert rows.count() == 2
+    assert rows.count() == 4  # the two sent here and the demo's own two tips
     shown = {href.rstrip("/").rsplit("/", 1)[-1] for href in reader.eval_on_selector_all(
         ".kssp-data-table tbody tr a", "links => links.map(a => a.getAttribute('href'))")}
-    assert shown == before
+    assert shown >= before
     assert "you read them here" in reader.inner_text("#receiving-unit")
     screenshot(reader, "people-01-public-messages-inbox")
 
