@@ -43,6 +43,15 @@ def restore(path: Path, **options) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def own_file_storage(settings, tmp_path):
+    """Backups read and restores write the default storage: never var/files/ in a test."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "files"}},
+    }
+
+
 @pytest.fixture
 def trail():
     write_events(5)
