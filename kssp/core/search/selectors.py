@@ -73,6 +73,14 @@ class SearchOutcome:
 
         return self.total == 0 and bool(self.hit_check_types) and identifier_of(self.query) is not None
 
+    @property
+    def check_needs_identifier(self) -> bool:
+        """Nothing visible matches and the actor may check, but the query is not an identifier: say why
+        "check other institutions" is not offered."""
+        from kssp.core.search.hits import identifier_of
+
+        return self.total == 0 and bool(self.hit_check_types) and identifier_of(self.query) is None
+
 
 def types_for(*, actor: Actor, query: SearchQuery, only: str | None = None) -> list[SearchType]:
     """The registered types the actor may search that handle this query."""

@@ -124,6 +124,14 @@ def test_a_part_of_an_identifier_is_not_a_match(world, hidden, q):
     assert response.status_code == 200 and response.json() == {"hits": []}
 
 
+def test_the_search_page_offers_the_check_for_identifiers_and_says_why_not_for_words(world, hidden):
+    client = world.kp_investigator.client()
+    words = client.get("/search/", {"q": "born 1990"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="hit-check"' not in words and 'id="hit-check-hint"' in words
+    number = client.get("/search/", {"q": "19Z45Z"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="hit-check"' in number and 'id="hit-check-hint"' not in number
+
+
 def test_the_list_page_check_answers_identifiers_only(world, hidden):
     client = world.kp_investigator.client()
     refused = client.post("/bulletins/check/", {"term": "born 1990", "purpose": "case"}, HTTP_ACCEPT_LANGUAGE="en")
