@@ -332,7 +332,7 @@ def _check_decider(actor: Actor, change: AccessChange) -> None:
 @transaction.atomic
 def access_change_approve(*, actor: Actor, change: AccessChange) -> AccessChange:
     """Approve and apply ``change``: by a second person (not its proposer, not the person it concerns)."""
-    change = AccessChange.objects.select_for_update().select_related("institution", "user", "unit__institution", "role").get(
+    change = AccessChange.objects.select_for_update(of=("self",)).select_related("institution", "user", "unit__institution", "role").get(
         pk=change.pk)
     _check_decider(actor, change)
     if change.proposed_by_id == actor.user_id:
@@ -372,7 +372,7 @@ def access_change_approve(*, actor: Actor, change: AccessChange) -> AccessChange
 @transaction.atomic
 def access_change_reject(*, actor: Actor, change: AccessChange, reason: str) -> AccessChange:
     """Reject ``change`` (its proposer may withdraw it this way) with a reason."""
-    change = AccessChange.objects.select_for_update().select_related("institution", "user", "role").get(pk=change.pk)
+    change = AccessChange.objects.select_for_update(of=("self",)).select_related("institution", "user", "role").get(pk=change.pk)
     _check_decider(actor, change)
     if not reason.strip():
         raise ApplicationError(_("The change was not rejected."), fields={"reason": [_("Give the reason.")]})
