@@ -182,3 +182,8 @@ def test_a_restore_says_which_attachment_files_the_backup_did_not_hold(seven_fil
     assert "1 attachment file(s) named by the database were not in the storage" in err.getvalue()
     with pytest.raises(CommandError, match="1 of 7 attachment files are missing"):
         restore(archive)
+    # the database and the six files are back, the chain verifies, and the gap is on record
+    assert verify_chain().ok and len(stored(file_storage)) == 6
+    restored = AuditEvent.objects.order_by("-seq").first()
+    assert restored is not None and restored.event_type == "backup.restored"
+    assert restored.payload["extra"]["attachment_files_missing"] == 1
