@@ -54,6 +54,15 @@ def extra_arguments(parser: Any) -> None:
     parser.add_argument("--web-workers", type=int, default=None, help="gunicorn processes (default 2 x cores + 1)")
 
 
+def kind_of(name: str) -> str:
+    """The kind a request is reported under, by its locust name (benchmarks/locustfile.py)."""
+    if name.startswith("export"):
+        return "export"
+    if name.startswith("import"):
+        return "import"
+    return "interactive"
+
+
 def keys() -> dict[str, str]:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 

@@ -18,12 +18,17 @@ import json
 import os
 import random
 import re
+import sys
 import threading
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 from locust import HttpUser, between, events, task
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.bench_load import kind_of  # noqa: E402 - one rule for the run and its figures
 
 PASSWORD = os.environ.get("KSSP_LOAD_PASSWORD", "")
 USERS = [u for u in os.environ.get("KSSP_LOAD_USERS", "").split(",") if u]
@@ -36,14 +41,6 @@ UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 BULLETIN_LINK = re.compile(rf'href="/bulletins/({UUID})/"')
 SEARCH_WORDS = ["pistol", "Zastava", "CZ 99", "municion", "Merdare", "Prizren", "armë", "9 mm", "BUL-", "kufitare"]
 KINDS = ["lookout", "alert", "notice"]
-
-
-def kind_of(name: str) -> str:
-    if name.startswith("export"):
-        return "export"
-    if name.startswith("import"):
-        return "import"
-    return "interactive"
 
 
 @events.request.add_listener
