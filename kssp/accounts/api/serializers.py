@@ -183,7 +183,10 @@ class ClearanceProposalSerializer(serializers.Serializer):
     """The vetting authority's decision on a member of your institution (never yourself)."""
 
     user = PersonRefField(resolve=visible_user)
-    level = serializers.ChoiceField(choices=Classification.choices)
+    level = serializers.IntegerField(
+        min_value=min(Classification.values), max_value=max(Classification.values),
+        help_text="The level in the decision: 0 unclassified, 1 restricted, 2 confidential, 3 secret, 4 top secret.",
+    )
     decision_number = serializers.CharField(max_length=100, allow_blank=True)
     decision_date = serializers.DateField()
     valid_from = serializers.DateField()
