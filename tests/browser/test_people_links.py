@@ -31,7 +31,7 @@ def signed_in(open_page, base: str, username: str, password: str = DEMO_PASSWORD
 
 
 def test_a_demo_login_reads_both_tips_from_the_public_and_an_empty_inbox_does_not_claim_none_exist(
-    live_server, open_page, screenshot
+    world, live_server, open_page, screenshot
 ):
     base = live_server.url
     call_command("seed_demo", stdout=io.StringIO())
@@ -95,3 +95,45 @@ def test_linking_a_vehicle_to_a_person_found_by_another_spelling_shows_the_link_
     assert "01-234-KS · Iveco Daily" in page.inner_text("#links table")
     assert "No linked records." not in page.inner_text("main")
     screenshot(page, "people-03-person-links")
+
+
+def test_adding_a_vehicle_from_its_page_shows_the_field_error_then_saves(world, live_server, open_page, screenshot):
+    from kssp.accounts.testing import PASSWORD
+
+    base = live_server.url
+    page = signed_in(open_page, base, "kp_inv", PASSWORD)
+    page.goto(f"{base}/parties/")
+    page.click("a[href='/parties/vehicles/new/']")
+    page.wait_for_url(f"{base}/parties/vehicles/new/")
+    # Neither plate nor VIN: the error is on the field and what was typed stays.
+    page.fill("#id_make", "Lada")
+    page.fill("#id_model", "Niva")
+    page.click("form.kssp-form button[type=submit]")
+    page.wait_for_selector("#id_plate_error")
+    assert "Give the plate or the VIN." in page.inner_text("#id_plate_error")
+    assert page.input_value("#id_make") == "Lada"
+    screenshot(page, "people-04-vehicle-field-error")
+    # A plate typed with Cyrillic look-alike letters is accepted and shown.
+    page.fill("#id_plate", "КМ 045-ЕК")
+    page.click("form.kssp-form button[type=submit]")
+    page.wait_for_url(lambda url: "/parties/vehicles/" in url and not url.endswith("/new/"))
+    assert "Niva" in page.inner_text("h1")
+    assert "was added" in page.inner_text(".kssp-messages")
+    assert page.locator("a:has-text('Edit')").count() >= 1
+    screenshot(page, "people-05-vehicle-saved")
+
+
+def test_the_home_page_shows_the_demo_users_tasks_and_the_hit_notice_names_the_record(
+    world, live_server, open_page, screenshot
+):
+    base = live_server.url
+    call_command("seed_demo", stdout=io.StringIO())
+    page = signed_in(open_page, base, "drita.krasniqi")
+    tasks = page.inner_text("#home-tasks")
+    assert "Verifiko regjistrin e shitjeve të Armëtari Dardania" in tasks
+    assert "Pistoletë Zastava M70" in page.inner_text("#home-recent")
+    assert page.locator(".kssp-quick-link").count() == 0
+    screenshot(page, "people-06-home")
+    # The task given to the supervisor of the department is on his home page, not on hers only.
+    supervisor = signed_in(open_page, base, "valon.gashi")
+    assert "Mirato ndarjen e alarmit me Doganën" in supervisor.inner_text("#home-tasks")

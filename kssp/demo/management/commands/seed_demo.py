@@ -228,7 +228,7 @@ class Command(BaseCommand):
         from kssp.core.links.models import RecordLink
         from kssp.core.links.services import link_create
         from kssp.core.parties import matching
-        from kssp.core.parties.models import Organisation, PartyLink, Person, Vehicle
+        from kssp.core.parties.models import Organisation, PartyLink, Person, PlateFormat, Vehicle
         from kssp.core.parties.services import organisation_create, party_link_create, person_create, vehicle_create
         from kssp.core.worklist.models import WorkItem
         from kssp.core.worklist.services import work_item_create
@@ -244,6 +244,8 @@ class Command(BaseCommand):
         for spec in VEHICLES:
             actor = self._actor(spec["owner"])
             fields = {k: v for k, v in spec.items() if k not in ("key", "owner")}
+            if not PlateFormat.objects.filter(code=fields["plate_format"], active=True).exists():
+                fields["plate_format"] = None  # a deployment that retired the format still gets the vehicle
             found = Vehicle.objects.visible_to(actor).filter(
                 plate_key=matching.normalise_plate(fields["plate"]), owner_unit_id=actor.unit_id
             ).first()
