@@ -123,7 +123,7 @@ def test_adding_a_vehicle_from_its_page_shows_the_field_error_then_saves(world, 
     screenshot(page, "people-05-vehicle-saved")
 
 
-def test_the_home_page_shows_the_demo_users_tasks_and_the_hit_notice_names_the_record(
+def test_the_home_page_shows_the_demo_users_tasks_and_recent_records(
     world, live_server, open_page, screenshot
 ):
     base = live_server.url
