@@ -3,9 +3,9 @@
 1. ``hit_check``: an existence-only notice. The searcher learns "possible match held by unit X; the
    owner has been notified" and nothing of the content; the owner's unit gets a ``HitNotice`` naming
    who searched and why. Records of the Intelligence Agency never answer (users-review point 4).
-2. ``aggregate_counts`` / ``aggregate_breakdowns``: counts across institutions, with cells under the
-   threshold (5) suppressed for anyone but the owner, i.e. unless every record in the cell belongs to the
-   actor's institution, and further cells suppressed so that no hidden cell follows by subtraction from
+2. ``aggregate_counts`` / ``aggregate_breakdowns`` / ``aggregate_crosstab``: counts across institutions,
+   a cell suppressed when the records of other institutions than the actor's in it are fewer than the
+   threshold (5) but some (the actor counts their own), and further cells suppressed so that no hidden cell follows by subtraction from
    the published ones and the common total (secondary suppression, ``kssp.core.suppression``).
 """
 
@@ -69,8 +69,8 @@ def aggregate_breakdowns(
     *, actor: Actor, model: type[Any], group_bys: Sequence[str], where: Q | None = None,
 ) -> dict[str, list[Cell]]:
     """Count every record of ``model`` by each of ``group_bys`` across institutions, with primary and
-    secondary suppression (``kssp.core.suppression.protect_margins``): a count under the threshold that
-    is not all the reader's own is hidden, and so are further counts until no hidden count follows from
+    secondary suppression (``kssp.core.suppression.protect_margins``): a count with fewer records of
+    other institutions than the threshold (but some) is hidden, and so are further counts until no hidden count follows from
     the published ones and the breakdowns' common total. Each breakdown is audited."""
     if not actor.is_authenticated or not actor.has_perm(STATS_AGGREGATE):
         raise PermissionDenied()

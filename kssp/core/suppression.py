@@ -1,9 +1,10 @@
 """Small-cell suppression of published counts: primary and secondary (complementary) (issue #7 point 3).
 
-Primary suppression hides a count under the threshold unless the reader's institution holds every
-record of it. Alone it is undone by subtraction: a table of kinds whose total is known (from another
-breakdown of the same records, or printed) gives "Alert = total − the other kinds". Secondary suppression
-hides further figures until no hidden figure follows from the published ones and the table's margins.
+Primary suppression hides a count whose records of other institutions than the reader's are fewer than
+the threshold, but some (the reader counts their own, so a 6 of which 5 are theirs would give away a 1).
+Alone it is undone by subtraction: a table of kinds whose total is known (from another breakdown of the
+same records, or printed) gives "Alert = total − the other kinds". Secondary suppression hides further
+figures until no hidden figure follows from the published ones and the table's margins.
 
 Figures the reader knows anyway (every record of the figure is their own institution's) count as
 published for this purpose and are never chosen as complements: hiding them would protect nothing.
@@ -48,8 +49,11 @@ class Figure:
 
 
 def is_sensitive(total: int, own: int, threshold: int) -> bool:
-    """Primary rule: a non-zero count under the threshold that is not entirely the reader's own."""
-    return 0 < total < threshold and own != total
+    """Primary rule: the records of other institutions in a count are fewer than the threshold, but
+    some. The reader counts their own records, so a published 6 of which 5 are theirs tells them that
+    the others hold exactly 1: what must not be small is the part the reader does not know. A count
+    entirely the reader's own is shown (the others hold none)."""
+    return 0 < total - own < threshold
 
 
 # --- one-way breakdowns sharing one total ---------------------------------------------------------

@@ -172,3 +172,14 @@ def test_a_cross_table_of_kind_by_status_hides_enough_that_no_hidden_figure_foll
     assert AuditEvent.objects.filter(event_type="stats.aggregate_viewed").count() == 1
     with pytest.raises(PermissionDenied):
         aggregate_crosstab(actor=world.kp_investigator.actor, model=Bulletin, rows="kind", cols="status")
+
+
+def test_a_count_mostly_the_readers_own_does_not_give_away_the_few_of_others(world):
+    # 5 lookouts of QKMK (the reader) and 1 of Customs: "6" would tell QKMK that Customs holds 1
+    for _ in range(5):
+        BulletinFactory(owner=world.qkmk, kind="lookout")
+    BulletinFactory(owner=world.customs, kind="lookout")
+    for _ in range(9):
+        BulletinFactory(owner=world.kp_investigator, kind="notice")
+    cells = {c.key: c.count for c in aggregate_counts(actor=world.qkmk.actor, model=Bulletin, group_by="kind")}
+    assert cells == {"lookout": None, "notice": None}

@@ -269,9 +269,9 @@ class StatisticsExport(Exportable):
                 count: Any = SUPPRESSED_MARK if cell.count is None else cell.count
                 collected.rows.append([grouping.label, labels.get(cell.key, cell.key), count])
         collected.notes.append(
-            _("Counts across every institution. A count marked “%(mark)s” is suppressed: it has fewer than %(n)s "
-              "records and not all of them belong to your institution, or it is hidden so that such a count "
-              "cannot be worked out from the other counts and the totals.") % {"n": threshold, "mark": SUPPRESSED_MARK}
+            _("Counts across every institution. A count marked “%(mark)s” is suppressed: fewer than %(n)s of its "
+              "records, but some, belong to other institutions, or it is hidden so that such a count cannot be "
+              "worked out from the other counts and the totals.") % {"n": threshold, "mark": SUPPRESSED_MARK}
         )
         if len(collected.rows) > max_rows(fmt):
             raise too_many(max_rows(fmt), fmt)
