@@ -83,6 +83,7 @@ class BulletinRecord(RecordType):
         Column("valid_until", _("Valid until"), width=0.9),
         Column("issued_at", _("Issued"), width=1.1),
         Column("contains_personal_data", _("Holds personal data"), width=1.0),
+        Column("body", _("Text"), block=True),  # the bulletin's text: under its row in PDF (#7 point 2)
     )
     statistics = (
         Grouping("kind", _("Kind"), lambda: dict(BulletinKind.choices)),

@@ -31,6 +31,7 @@ class DocumentColumn:
     width: float = 1.0
     numeric: bool = False
     place: bool = False
+    block: bool = False  # long text: in the PDF a full-width line under its record's row
 
 
 @dataclass
@@ -80,6 +81,15 @@ def cell_value(value: Any, *, language: str, profile: DesignationProfile, place:
     if isinstance(value, Promise):
         return clean_text(str(value))
     return clean_text(str(value))
+
+
+def as_display_text(value: Any) -> str:
+    """A cell value as a person reads it (the PDF): dd.mm.yyyy and 24-hour time (#7 point 2)."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    return as_text(value)
 
 
 def as_text(value: Any) -> str:

@@ -32,7 +32,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.doctemplate import LayoutError
 
-from kssp.core.exports.document import ExportDocument, as_text
+from kssp.core.exports.document import ExportDocument, as_display_text
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -83,7 +83,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _para(text: Any, style: ParagraphStyle, limit: int | None = None) -> Paragraph:
-    value = as_text(text)
+    value = as_display_text(text)
     if limit is not None and len(value) > limit:
         value = value[: limit - 1] + "…"
     return Paragraph(escape(value).replace("\n", "<br/>"), style)
@@ -92,10 +92,48 @@ def _para(text: Any, style: ParagraphStyle, limit: int | None = None) -> Paragra
 def _cell(value: Any, style: ParagraphStyle, limit: int, width: float) -> Any:
     """A table cell: short text that fits on one line as a plain string (fast), anything else as a
     wrapping paragraph."""
-    text = as_text(value)
+    text = as_display_text(value)
     if "\n" not in text and pdfmetrics.stringWidth(text, style.fontName, style.fontSize) < width - 13:
         return text
     return _para(text, style, limit)
+
+
+PADDING = 13  # a cell's left and right padding, with a point to spare
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in text.split() if word]
+
+
+def column_widths(doc: ExportDocument, shown: list[int], available: float, cell_max: int) -> list[float]:
+    """Column widths that never break a word (#7 point 2: "Classificatio|n", "BUL-KP-202|6-000004"):
+    each column is at least as wide as its longest word (header in bold), the rest of the page shared
+    by the declared relative widths. Only when the longest words alone do not fit is a word broken."""
+    columns = [doc.columns[index] for index in shown]
+    need = []
+    for index, column in zip(shown, columns, strict=True):
+        longest = max((pdfmetrics.stringWidth(w, FONT_BOLD, 8) for w in _words(column.label)), default=0)
+        for row in doc.rows:
+            text = as_display_text(row[index])[:cell_max] if index < len(row) else ""
+            for word in _words(text):
+                longest = max(longest, pdfmetrics.stringWidth(word, FONT, 8))
+        # A "word" longer than half the page (a pasted hash, a run of one letter) is broken anyway.
+        need.append(max(16.0, min(longest, available / 2)) + PADDING)
+    total = sum(column.width for column in columns) or 1
+    widths = [available * column.width / total for column in columns]
+    if sum(need) >= available:
+        return [available * n / sum(need) for n in need]  # each at least its share: words break only here
+    # Give each narrow column what it needs and share what is left among the others, until all fit.
+    fixed: dict[int, float] = {}
+    while True:
+        rest = available - sum(fixed.values())
+        share = sum(column.width for i, column in enumerate(columns) if i not in fixed) or 1
+        widths = [fixed.get(i, rest * column.width / share) for i, column in enumerate(columns)]
+        short = [i for i, width in enumerate(widths) if i not in fixed and width < need[i]]
+        if not short:
+            return widths
+        for i in short:
+            fixed[i] = need[i]
 
 
 def _decorations(doc: ExportDocument, pagesize: tuple[float, float], margin: float) -> Any:
@@ -157,17 +195,29 @@ def _story(doc: ExportDocument, available: float, cell_max: int) -> list[Any]:
     story += [meta_table, Spacer(1, 5 * mm)]
 
     if doc.rows:
-        total = sum(column.width for column in doc.columns) or 1
-        widths = [available * column.width / total for column in doc.columns]
-        data: list[list[Any]] = [[_para(column.label, styles["head"]) for column in doc.columns]]
+        shown = [index for index, column in enumerate(doc.columns) if not column.block]
+        blocks = [index for index, column in enumerate(doc.columns) if column.block]
+        columns = [doc.columns[index] for index in shown]
+        widths = column_widths(doc, shown, available, cell_max)
+        data: list[list[Any]] = [[_para(column.label, styles["head"]) for column in columns]]
+        spans: list[Any] = []
         for row in doc.rows:
             data.append([
-                _cell(value, styles["number"] if column.numeric else styles["cell"], cell_max, width)
-                for column, value, width in zip(doc.columns, row, widths, strict=False)
+                _cell(row[index], styles["number"] if column.numeric else styles["cell"], cell_max, width)
+                for index, column, width in zip(shown, columns, widths, strict=False)
             ])
-        numeric = [index for index, column in enumerate(doc.columns) if column.numeric]
+            for index in blocks:
+                text = as_display_text(row[index]) if index < len(row) else ""
+                if text.strip():
+                    # The record's long text (a bulletin's body) across the page, under its row.
+                    label = escape(doc.columns[index].label)
+                    body = escape(text[:cell_max * 4]).replace("\n", "<br/>")
+                    data.append([Paragraph(f"<b>{label}:</b> {body}", styles["cell"])] + [""] * (len(columns) - 1))
+                    spans.append(("SPAN", (0, len(data) - 1), (-1, len(data) - 1)))
+        numeric = [index for index, column in enumerate(columns) if column.numeric]
         table = LongTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
         table.setStyle(TableStyle([
+            *spans,
             ("FONTNAME", (0, 1), (-1, -1), FONT),
             ("FONTSIZE", (0, 1), (-1, -1), 8),
             ("LEADING", (0, 1), (-1, -1), 10),

@@ -51,7 +51,8 @@ class Column:
     paths follow relations), shown through ``get_<key>_display()`` when the field has choices.
     Reference data with sq/sr/en names is named in the export's language; in a ``place`` column (a
     municipality, a crossing point) as the designation profile writes places ("Prishtinë/Priština").
-    ``width`` is relative (PDF and XLSX); ``numeric`` right-aligns in PDF."""
+    ``width`` is relative (PDF and XLSX); ``numeric`` right-aligns in PDF; ``block`` text is printed
+    under its row across the page in PDF (a column in CSV and XLSX)."""
 
     key: str
     label: str | Promise
@@ -59,6 +60,7 @@ class Column:
     width: float = 1.0
     numeric: bool = False
     place: bool = False
+    block: bool = False  # long text (a bulletin's body): in the PDF a full-width line under the row
 
     def get(self, obj: Any) -> Any:
         if self.value is not None:

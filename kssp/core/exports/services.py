@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.http import HttpResponse
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kssp.core.audit import audit_record
@@ -110,7 +111,7 @@ def _document(
     filters_text = "; ".join(f"{label}: {value}" for label, value in filters_described) or _("none")
     meta = [
         (_("Exported by"), f"{actor.label}, {institution}" if institution else actor.label),
-        (_("Exported at"), timezone.localtime(when).strftime("%Y-%m-%d %H:%M")),
+        (_("Exported at"), timezone.localtime(when).strftime("%d.%m.%Y %H:%M")),
         (_("Purpose"), purpose),
         (_("Recipient"), recipient),
         (_("Filters"), filters_text),
@@ -121,7 +122,7 @@ def _document(
         meta.append((_("Suppressed cells"), str(collected.suppressed)))
     return ExportDocument(
         title=clean_text(str(title)),
-        columns=[DocumentColumn(str(c.label), c.width, c.numeric, c.place) for c in columns],
+        columns=[DocumentColumn(str(c.label), c.width, c.numeric, c.place, getattr(c, "block", False)) for c in columns],
         rows=[
             [cell_value(v, language=language, profile=profile, place=c.place) for c, v in zip(columns, row, strict=False)]
             for row in collected.rows
@@ -206,8 +207,15 @@ def export_file(
         )
         content = WRITERS[format](doc)
     content_type, extension = FORMATS[format]
-    stamp = timezone.localtime(when).strftime("%Y%m%d-%H%M")
-    return ExportFile(f"{filename_stem}-{stamp}.{extension}", content_type, content, collected.count, event)
+    return ExportFile(export_filename(title, filename_stem, when, event.seq, extension), content_type, content,
+                      collected.count, event)
+
+
+def export_filename(title: Any, stem: str, when: Any, seq: int, extension: str) -> str:
+    """The file's name in the export's language (its title), to the second, with the audit event's
+    number: two exports in the same minute (or second) never share a name (#7 point 2)."""
+    name = slugify(str(title), allow_unicode=True)[:60].strip("-") or stem
+    return f"{name}-{timezone.localtime(when).strftime('%Y%m%d-%H%M%S')}-{seq}.{extension}"
 
 
 def export(

@@ -88,7 +88,14 @@ def _rows(ws: WriteOnlyWorksheet, doc: ExportDocument) -> Iterator[list[Any]]:
     yield [_text_cell(ws, lines[2][0])]
     yield [_text_cell(ws, label, font=_BOLD, fill=_HEADER_FILL) for label in doc.header]
     for row in doc.rows:
-        yield [_plain(value) for value in row]
+        yield [_date_cell(ws, value) if isinstance(value, dt.date) else _plain(value) for value in row]
+
+
+def _date_cell(ws: WriteOnlyWorksheet, value: dt.date) -> WriteOnlyCell:
+    """A real date cell (a date type in Excel, sortable and filterable), shown dd.mm.yyyy (#7 point 2)."""
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = "dd.mm.yyyy hh:mm" if isinstance(value, dt.datetime) else "dd.mm.yyyy"
+    return cell
 
 
 def _sheet_title(text: str) -> str:

@@ -365,6 +365,7 @@ def test_export_answers_a_download_that_is_not_cached(world):
         actor=world.kp_investigator.actor, queryset_or_rows=rows(), columns=COLUMNS, format="xlsx",
         purpose="p", recipient="r", title="T", language="en",
     )
-    assert response["Content-Disposition"].startswith('attachment; filename="export-')
+    # Named after its title in the export's language, to the second, with the audit event's number (#7 point 2).
+    assert re.match(r'attachment; filename="t-\d{8}-\d{6}-\d+\.xlsx"', response["Content-Disposition"])
     assert response["Cache-Control"] == "no-store" and response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
