@@ -95,3 +95,21 @@ def test_customs_officer_checks_from_the_global_search(world, demo_officers, liv
     assert "Pistolet" not in page.content()
     screenshot(page, "hit-check-customs-officer")
     assert HitNotice.objects.get().searcher == customs.user
+
+
+def test_a_refused_check_shows_why_on_the_form(world, demo_officers, live_server, open_page, settings):
+    """Over the limit, the refusal (HTTP 429) is swapped into the form like any field error."""
+    settings.KSSP_HIT_CHECK_PER_HOUR = 1
+    base = live_server.url
+    BulletinFactory(owner=world.customs, title=TITLE, body=BODY)
+    page = open_page(locale="en")
+    sign_in(page, base, "arben.berisha", PASSWORD)
+    page.goto(f"{base}/bulletins/")
+    page.fill("#id_term", "01-123-AB")
+    page.fill("#id_purpose", "Border check at Merdare")
+    page.click("#hit-check button[type=submit]")
+    page.wait_for_selector(".kssp-hits .alert-warning")
+    page.click("#hit-check button[type=submit]")
+    page.wait_for_selector("#id_term_error")
+    assert "You have run 1 checks in the last hour" in page.inner_text("#id_term_error")
+    assert HitNotice.objects.count() == 1
