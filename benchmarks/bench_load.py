@@ -17,6 +17,9 @@
    at or under 300 ms with no error — the highest rate *seen* holding the goal, a lower bound on capacity.
 5. The server stopped, ``audit_verify`` must pass on the database the day wrote.
 
+``--seed-only`` seeds a full database and keeps it (with its keys and accounts, in var/bench/); a later
+``--keep-data`` run of the same size measures on it without seeding again.
+
 Last line: ``RESULT load db=postgresql p99_ms=.. errors=.. rps=.. max_rps=..``; a full run writes
 ``benchmarks/results/load-postgresql.json``.
 """
@@ -51,6 +54,7 @@ def extra_arguments(parser: Any) -> None:
     parser.add_argument("--ramp", type=int, default=None, help="seconds of ramp-up")
     parser.add_argument("--steady", type=int, default=None, help="seconds of steady load")
     parser.add_argument("--bulletins", type=int, default=None, help="seeded bulletins")
+    parser.add_argument("--seed-only", action="store_true", help="seed (and keep) the data, then stop")
     parser.add_argument("--web-workers", type=int, default=None, help="gunicorn processes (default 2 x cores + 1)")
 
 
@@ -85,9 +89,17 @@ call_command("migrate", verbosity=0)
 call_command("seed_demo", verbosity=0)
 from benchmarks.generators import accounts, bulletins
 from kssp.accounts.testing import PASSWORD
+from django.contrib.auth.hashers import make_password
+from django.test import override_settings
+from kssp.accounts.models import User
 bulletins.generate(scale=int(sys.argv[1]), seed=7)
-people = accounts.generate(scale=int(sys.argv[2]), seed=7)["extra"]
-print(json.dumps({"password": PASSWORD, "users": [p.user.username for p in people]}))
+# The simulated staff share one password, hashed once with the server's own hasher (Argon2) rather than
+# once per account: the seed's time goes into data, not into hashing.
+with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    people = accounts.generate(scale=int(sys.argv[2]), seed=7)["extra"]
+names = [p.user.username for p in people]
+User.objects.filter(username__in=names).update(password=make_password(PASSWORD))
+print(json.dumps({"password": PASSWORD, "users": names}))
 """
 
 
@@ -174,25 +186,42 @@ def main() -> int:
     steady = args.steady if args.steady is not None else (45 if args.quick else 600)
     n_bulletins = args.bulletins if args.bulletins is not None else (1_000 if args.quick else 20_000)
 
-    # 1. database, keys, seed
-    env = h.database_env("load", args.database, quick=args.quick)
+    # 1. database, keys, seed (``--keep-data``: the database, keys and accounts of the last full seed of the
+    # same size, kept in var/bench/load-<db>.json; the audit chain's key must be the one that wrote it)
+    saved_path = HERE.parent / "var" / "bench" / f"load-{args.database}.json"
+    saved = json.loads(saved_path.read_text()) if args.keep_data and saved_path.exists() else None
+    if saved and (saved["bulletins"], len(saved["cast"]["users"])) != (n_bulletins, users):
+        saved = None
+    env = h.database_env("load", args.database, quick=args.quick, keep=saved is not None)
     base = {k: v for k, v in os.environ.items()
             if not k.startswith(("KSSP_", "DJANGO_", "DATABASE_URL", "PROMETHEUS_"))}
-    base.update(keys())
+    base.update(saved["keys"] if saved else keys())
     base.update({"DATABASE_URL": env["DATABASE_URL"], "KSSP_VAR_DIR": env["KSSP_VAR_DIR"], "PYTHONDONTWRITEBYTECODE": "1"})
     if not base["DATABASE_URL"]:
         base["DATABASE_URL"] = f"sqlite:///{env['KSSP_VAR_DIR']}/kssp.sqlite3"
     load_before = h.load()
     h.warn_if_loaded("start")
     with h.stopwatch() as seed_time:
-        seeded = subprocess.run(  # noqa: S603 - our own code
-            [sys.executable, "-c", SEED, str(n_bulletins), str(users)], cwd=HERE.parent, capture_output=True, text=True,
-            env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", "KSSP_DEMO": "1", "KSSP_LOG_LEVEL": "WARNING"},
-        )
-    if seeded.returncode != 0:
-        print(seeded.stdout[-3000:], seeded.stderr[-3000:], file=sys.stderr)
-        return 1
-    cast = json.loads(seeded.stdout.strip().splitlines()[-1])
+        if saved:
+            cast = saved["cast"]
+        else:
+            seeded = subprocess.run(  # noqa: S603 - our own code
+                [sys.executable, "-c", SEED, str(n_bulletins), str(users)], cwd=HERE.parent, capture_output=True,
+                text=True, env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", "KSSP_DEMO": "1",
+                                "KSSP_LOG_LEVEL": "WARNING"},
+            )
+            if seeded.returncode != 0:
+                print(seeded.stdout[-3000:], seeded.stderr[-3000:], file=sys.stderr)
+                return 1
+            cast = json.loads(seeded.stdout.strip().splitlines()[-1])
+            if not args.quick:
+                saved_path.parent.mkdir(parents=True, exist_ok=True)
+                saved_path.write_text(json.dumps({"bulletins": n_bulletins, "cast": cast, "keys": {
+                    k: base[k] for k in keys()}}))
+                saved_path.chmod(0o600)
+    if args.seed_only:
+        print(f"seeded in {seed_time['s']:.0f} s; run again with --keep-data", file=sys.stderr)
+        return 0
     print(f"seeded {n_bulletins} bulletins and {len(cast['users'])} users in {seed_time['s']:.0f} s", file=sys.stderr)
 
     # 2. the production server
