@@ -115,3 +115,24 @@ class DecisionForm(BootstrapMixin, forms.Form):
         label=_("Reason for rejecting"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Recorded in the audit trail and shown to the proposer."),
     )
+
+
+class RoleChangeForm(BootstrapMixin, forms.Form):
+    """A proposed change to a role (platform administrators; a second one approves it)."""
+
+    permissions = forms.MultipleChoiceField(label=_("Permissions"), required=False, widget=forms.CheckboxSelectMultiple)
+    scope = forms.ChoiceField(label=_("Scope"))
+    privileged = forms.BooleanField(label=_("Privileged"), required=False)
+
+    def __init__(self, *args: Any, role: Role, **kwargs: Any) -> None:
+        from kssp.core.permissions import registered_permissions
+        from kssp.core.policy import Scope
+
+        kwargs.setdefault("initial", {"permissions": list(role.permissions), "scope": role.scope,
+                                      "privileged": role.privileged})
+        super().__init__(*args, **kwargs)
+        catalogue = registered_permissions()
+        self.fields["permissions"].choices = [  # type: ignore[attr-defined]
+            (code, f"{spec.label} ({code})") for code, spec in catalogue.items()
+        ]
+        self.fields["scope"].choices = Scope.choices  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.institution_list, name="institution_list"),
     path("institutions/<uuid:public_id>/", views.institution_detail, name="institution_detail"),
     path("roles/", views.role_list, name="role_list"),
+    path("roles/<slug:code>/change/", views_access.role_change, name="role_change"),
     path("units/<uuid:public_id>/members/", views.unit_members, name="unit_members"),
     path("units/<uuid:public_id>/members/grant/", views.membership_grant, name="membership_grant"),
     path("memberships/<uuid:public_id>/end/", views.membership_end, name="membership_end"),

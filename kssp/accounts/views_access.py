@@ -22,8 +22,8 @@ from django.views.decorators.cache import never_cache
 
 from kssp.accounts import permissions as perms
 from kssp.accounts import services_access
-from kssp.accounts.forms_directory import DecisionForm, OnboardForm
-from kssp.accounts.models import AccessChange, Clearance, Membership
+from kssp.accounts.forms_directory import DecisionForm, OnboardForm, RoleChangeForm
+from kssp.accounts.models import AccessChange, Clearance, Membership, Role
 from kssp.core.exceptions import NotFound
 from kssp.core.policy import Actor
 from kssp.core.web import Failed, Request, run_service
@@ -147,3 +147,28 @@ def access_change_detail(request: Request, public_id: Any) -> HttpResponse:
         "decision_date": dt.date.fromisoformat(details["decision_date"]) if details.get("decision_date") else None,
     }
     return render(request, "directory/access_change_detail.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+def role_change(request: Request, code: str) -> HttpResponse:
+    """Propose a change to a role: platform administrators of the operating institution only (403 for
+    anyone else, institution administrators included); it takes effect when a second one approves it."""
+    from django.core.exceptions import PermissionDenied
+
+    actor = request.actor
+    role = Role.objects.filter(code=code).first()
+    if role is None:
+        raise Http404
+    if not services_access.is_platform_administrator(actor):
+        raise PermissionDenied
+    form = RoleChangeForm(request.POST if request.method == "POST" else None, role=role)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        change = run_service(form, services_access.role_change_propose, actor=actor, role=role,
+                             permissions=data["permissions"], scope=data["scope"], privileged=data["privileged"])
+        if not isinstance(change, Failed):
+            messages.success(request, _("The change to the role %(role)s was proposed. It takes effect when a second "
+                                        "platform administrator approves it.") % {"role": role.name})
+            return redirect("directory:access_change_detail", change.public_id)
+    return render(request, "directory/role_change.html", {"form": form, "role": role},
+                  status=400 if form.errors else 200)

@@ -148,7 +148,8 @@ def role_list(request: Request) -> HttpResponse:
             ],
             "kinds": [kinds.get(kind, kind) for kind in role.institution_kinds],
         })
-    return render(request, "directory/role_list.html", {"roles": roles})
+    context = {"roles": roles, "can_propose": services_access.is_platform_administrator(request.actor)}
+    return render(request, "directory/role_list.html", context)
 
 
 # --- administration of the own institution --------------------------------------------------------

@@ -136,3 +136,38 @@ def test_the_clearance_page_asks_for_the_vetting_decision(world):
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert "decision_number" in errors and "decision_date" in errors
+
+
+# --- role changes from the role catalogue (platform administrators of the operating institution) ----------
+
+
+def test_a_role_change_is_proposed_on_the_page_and_approved_by_a_second_platform_administrator(world):
+    from kssp.accounts.models import Role
+
+    first = make_person("mpb_pa1", institution="MPB", role="platform_administrator")
+    second = make_person("mpb_pa2", institution="MPB", role="platform_administrator")
+    assert 'href="/directory/roles/investigator/change/"' in first.client().get("/directory/roles/").content.decode()
+    assert "/change/" not in world.kp_admin.client().get("/directory/roles/").content.decode()
+    investigator = Role.objects.get(code="investigator")
+    wanted = sorted({*investigator.permissions, "audit.export"})
+
+    unchanged = first.client().post("/directory/roles/investigator/change/", {
+        "permissions": investigator.permissions, "scope": investigator.scope})
+    assert unchanged.status_code == 400 and "permissions" in unchanged.context["form"].errors  # nothing would change
+
+    response = first.client().post("/directory/roles/investigator/change/", {"permissions": wanted, "scope": "institution"})
+    assert response.status_code == 302
+    investigator.refresh_from_db()
+    assert "audit.export" not in investigator.permissions and investigator.scope == "unit_subtree"  # proposed only
+    assert first.client().post(response["Location"], {"decision": "approve"}).status_code == 403
+    assert second.client().post(response["Location"], {"decision": "approve"}).status_code == 302
+    investigator.refresh_from_db()
+    assert (sorted(investigator.permissions), investigator.scope) == (wanted, "institution")
+
+
+@pytest.mark.parametrize("who", ["kp_admin", "kp_investigator", "kp_auditor"])
+def test_nobody_else_opens_the_role_change_page(world, who):
+    client = getattr(world, who).client()
+    assert client.get("/directory/roles/investigator/change/").status_code == 403
+    assert client.post("/directory/roles/investigator/change/", {"scope": "national"}).status_code == 403
+    assert client.get("/directory/roles/no_such_role/change/").status_code == 404

@@ -81,6 +81,7 @@ NO_RECORD_PARAMETER = {
     "api:crossing-point-detail": "a reference-data code",
     "api:country-detail": "a reference-data code",
     "api:role-detail": "a role code (the catalogue is the same for every institution)",
+    "directory:role_change": "a role code (the catalogue is the same for every institution; platform administrators only)",
     "api:export-detail": "an export's name (a catalogue)",
     "api:institution-detail": "an institution (every signed-in actor sees every institution)",
     "directory:institution_detail": "an institution (every signed-in actor sees every institution)",
