@@ -111,5 +111,5 @@ def test_a_refused_check_shows_why_on_the_form(world, demo_officers, live_server
     page.wait_for_selector(".kssp-hits .alert-warning")
     page.click("#hit-check button[type=submit]")
     page.wait_for_selector("#id_term_error")
-    assert "You have run 1 checks in the last hour" in page.inner_text("#id_term_error")
+    assert "You have run 1 check in the last hour" in page.inner_text("#id_term_error")
     assert HitNotice.objects.count() == 1

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kssp.core.access_exceptions import HITS_CHECK, Hit
 from kssp.core.actor import Actor
@@ -183,10 +184,17 @@ def _on_behalf(actor: Actor) -> Actor:
 def _refuse(actor: Actor, *, limit: str, allowed: int, oldest: dt.datetime | None, purpose: str) -> HitCheckLimited:
     audit_record(actor=actor, event=REFUSED, purpose=purpose, extra={"limit": limit, "allowed": allowed})
     if limit == "per_hour":
-        message = _("You have run %(limit)s checks in the last hour, the most allowed. Try again later.") % {"limit": allowed}
+        message = ngettext(
+            "You have run %(limit)s check in the last hour, the most allowed. Try again later.",
+            "You have run %(limit)s checks in the last hour, the most allowed. Try again later.", allowed,
+        ) % {"limit": allowed}
     else:
-        message = _("You have checked the same record %(limit)s times in the last hour, the most allowed. "
-                    "Try again later, or ask its owner to share it.") % {"limit": allowed}
+        message = ngettext(
+            "You have checked the same record %(limit)s time in the last hour, the most allowed. "
+            "Try again later, or ask its owner to share it.",
+            "You have checked the same record %(limit)s times in the last hour, the most allowed. "
+            "Try again later, or ask its owner to share it.", allowed,
+        ) % {"limit": allowed}
     return HitCheckLimited(message, retry_after=_retry_after(oldest))
 
 
