@@ -40,7 +40,9 @@ def counts() -> tuple[int, ...]:
 def test_the_week_is_there_once_and_in_albanian_and_serbian():
     from kssp.bulletins.models import Bulletin
 
-    call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Messages from the public arrive at KP/DHT; read them as: valon.gashi" in out.getvalue()
     first = counts()
     assert first[0] >= 7 and first[1] >= 4 and first[2] >= 3 and first[3] >= 5 and first[4] >= 2 and first[5] >= 3
     assert first[6] == 2

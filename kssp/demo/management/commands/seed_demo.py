@@ -193,6 +193,21 @@ class Command(BaseCommand):
         for username, _first, _last, inst, _unit, role_code, _level, _lang in PEOPLE:
             self.stdout.write(f"  {username:<18} {role_code:<22} {inst}")
         self.stdout.write(f"Password for every demo login: {DEMO_PASSWORD}")
+        self._say_who_reads_public_messages()
+
+    def _say_who_reads_public_messages(self) -> None:
+        from kssp.portal.selectors import reads_new_messages, receiving_unit
+
+        unit = receiving_unit()
+        if unit is None:
+            self.stdout.write(self.style.WARNING("No unit receives messages from the public (KSSP['PORTAL']['RECEIVING_UNIT'])."))
+            return
+        readers = [username for username, *_rest in PEOPLE if reads_new_messages(actor=self._actor(username), unit=unit)]
+        where = f"{unit.institution.code}/{unit.code}"
+        if readers:
+            self.stdout.write(f"Messages from the public arrive at {where}; read them as: {', '.join(readers)}")
+        else:
+            self.stdout.write(self.style.WARNING(f"Messages from the public arrive at {where}, where no demo login reads them."))
 
     def _actor(self, username: str) -> Actor:
         user = User.objects.get(username=username)
