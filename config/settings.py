@@ -349,6 +349,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_I18N = True
 TIME_ZONE = "Europe/Belgrade"
 USE_TZ = True
+# One date format in every language: dd.mm.yyyy, 24-hour time (#7 point 2; kssp/core/formats).
+FORMAT_MODULE_PATH = ["kssp.core.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

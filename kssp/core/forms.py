@@ -18,18 +18,55 @@ from kssp.core.exceptions import ApplicationError
 _CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
 
 
+DATE_FORMAT = "%d.%m.%Y"
+DATETIME_FORMAT = "%d.%m.%Y %H:%M"
+# What a date field shows when empty, in the page's language ("dd.mm.yyyy"; #7 point 2).
+DATE_PLACEHOLDER = _("dd.mm.yyyy")
+DATETIME_PLACEHOLDER = _("dd.mm.yyyy hh:mm")
+DATE_BUTTON = _("Choose the date from a calendar")
+DATE_INVALID = _("Enter the date as dd.mm.yyyy, for example 07.12.2026.")
+DATETIME_INVALID = _("Enter the date and time as dd.mm.yyyy hh:mm, for example 07.12.2026 14:30.")
+
+
+def _date_attrs(widget: forms.DateInput | forms.DateTimeInput, *, with_time: bool) -> None:
+    """One date input everywhere (#7 point 2): a text input in dd.mm.yyyy (24-hour time), never the
+    browser's native picker (which shows mm/dd/yyyy in an English browser); static/js/datepicker.js
+    adds a calendar button."""
+    widget.input_type = "text"
+    widget.format = DATETIME_FORMAT if with_time else DATE_FORMAT
+    widget.attrs.setdefault("placeholder", DATETIME_PLACEHOLDER if with_time else DATE_PLACEHOLDER)
+    widget.attrs.setdefault("inputmode", "numeric")
+    widget.attrs.setdefault("autocomplete", "off")
+    widget.attrs["data-kssp-date"] = "datetime" if with_time else "date"
+    widget.attrs.setdefault("data-kssp-date-label", DATE_BUTTON)
+
+
 class DateInput(forms.DateInput):
-    input_type = "date"
+    input_type = "text"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
+        super().__init__(attrs, format=DATE_FORMAT)
+        _date_attrs(self, with_time=False)
 
 
 class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+    input_type = "text"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+        super().__init__(attrs, format=DATETIME_FORMAT)
+        _date_attrs(self, with_time=True)
+
+
+def _dates(field: forms.Field) -> None:
+    widget = field.widget
+    if isinstance(widget, forms.DateTimeInput):
+        _date_attrs(widget, with_time=True)
+    elif isinstance(widget, forms.DateInput):
+        _date_attrs(widget, with_time=False)
+    if isinstance(field, forms.DateTimeField):
+        field.error_messages["invalid"] = DATETIME_INVALID
+    elif isinstance(field, forms.DateField):
+        field.error_messages["invalid"] = DATE_INVALID
 
 
 def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
@@ -50,9 +87,7 @@ def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
         classes = widget.attrs.get("class", "").split()
         if css not in classes:
             widget.attrs["class"] = " ".join([*classes, css])
-        if isinstance(widget, forms.DateInput) and not isinstance(widget, forms.DateTimeInput):
-            widget.input_type = "date"
-            widget.format = "%Y-%m-%d"
+        _dates(field)
     return form
 
 
@@ -63,9 +98,6 @@ def filter_form(form: forms.BaseForm) -> forms.BaseForm:
     bootstrap(form)
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.DateInput) and not isinstance(widget, forms.DateTimeInput):
-            widget.input_type = "date"
-            widget.format = "%Y-%m-%d"
         if not isinstance(field, forms.ChoiceField) or field.required or isinstance(widget, forms.SelectMultiple):
             continue
         choice_field: Any = field

@@ -75,11 +75,7 @@ def _scope_description(actor: Actor) -> str:
 def _filterset(data: Mapping[str, Any] | None, actor: Actor) -> AuditEventFilterSet:
     """The shared FilterSet over the actor's visible events (scope first, filters second)."""
     filterset = AuditEventFilterSet(data or None, queryset=audit_event_list_visible_to(actor=actor))
-    form = filter_form(filterset.form)
-    for name in ("after", "before"):
-        widget = form.fields[name].widget
-        widget.input_type = "date"
-        widget.format = "%Y-%m-%d"
+    form = filter_form(filterset.form)  # dates as dd.mm.yyyy text inputs with the calendar (#7 point 2)
     form.fields["event_type"].widget.attrs["list"] = "kssp-audit-event-types"
     form.fields["record"].widget.attrs["spellcheck"] = "false"
     return filterset

@@ -119,3 +119,63 @@ def test_the_public_site_404_is_in_the_public_layout_without_sign_in(world, live
     assert page.locator("a[href*='/accounts/login']").count() == 0
     assert "Sign in" not in page.inner_text("body")
     assert page.locator(".portal-languages a").count() >= 3
+
+
+def test_a_date_is_chosen_from_the_calendar_and_shown_dd_mm_yyyy(world, live_server, open_page, screenshot):
+    from kssp.bulletins.models import Bulletin
+
+    base = live_server.url
+    page = signed_in(open_page, base)  # an English browser: the native picker would show mm/dd/yyyy
+    page.goto(f"{base}/bulletins/new/")
+    field = page.locator("#id_valid_until")
+    assert field.get_attribute("type") == "text"
+    assert field.get_attribute("placeholder") == "dd.mm.yyyy"
+    page.fill("#id_title", "Grey Golf lookout")
+    page.fill("#id_body", "Grey Golf, plates 01-123-AB.")
+    page.fill("#id_valid_until", "07.12.2026")
+    # The calendar opens on the typed month; the keyboard moves a week on and Enter chooses.
+    page.click(".kssp-date-button")
+    assert page.locator(".kssp-date-panel").is_visible()
+    assert page.evaluate("document.activeElement.getAttribute('data-date')") == "07.12.2026"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.input_value("#id_valid_until") == "14.12.2026"
+    assert not page.locator(".kssp-date-panel").is_visible()
+    screenshot(page, "uiforms-date-picker")
+    page.click("form.kssp-form button[type=submit]")
+    page.wait_for_url(re.compile(rf"{re.escape(base)}/bulletins/{UUID}/$"))
+    assert "14.12.2026" in page.inner_text("main")
+    assert Bulletin.objects.unscoped(reason="test").get().valid_until.isoformat() == "2026-12-14"
+
+
+def test_a_wrong_date_keeps_the_form_with_a_translated_field_error(world, live_server, open_page):
+    base = live_server.url
+    page = signed_in(open_page, base, language="sq")
+    page.goto(f"{base}/bulletins/new/")
+    page.fill("#id_title", "Golf")
+    page.fill("#id_body", "Teksti i buletinit.")
+    page.fill("#id_valid_until", "12/07/2026")
+    page.click("form.kssp-form button[type=submit]")
+    page.wait_for_selector("#id_valid_until_error")
+    assert "dd.mm.vvvv" in page.inner_text("#id_valid_until_error")
+    assert page.input_value("#id_body") == "Teksti i buletinit."
+
+
+@pytest.mark.parametrize("language", ["sq", "sr-latn", "en"])
+def test_the_public_status_page_reads_dd_mm_yyyy(world, live_server, open_page, language):
+    base = live_server.url
+    page = open_page(locale="en")
+    page.goto(f"{base}/public/message/")
+    page.select_option("#id_topic", "weapons")
+    page.fill("#id_message", "A rifle is fired at every wedding in our street.")
+    page.click("form.portal-form button[type=submit]")
+    code = page.text_content("#tracking-code").strip()
+    tag = {"sq": "sq", "sr-latn": "sr-Latn", "en": "en"}[language]
+    page.goto(f"{base}/public/status/")
+    page.click(f".portal-languages a[lang='{tag}']")
+    page.fill("#id_code", code)
+    page.click("form.portal-form button[type=submit]")
+    text = page.inner_text(".portal-result")
+    today = __import__("django.utils.timezone", fromlist=["localdate"]).localdate()
+    assert today.strftime("%d.%m.%Y") in text
+    assert not re.search(r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}", text)

@@ -1,0 +1,1 @@
+"""Formats of this language: the common ones (kssp.core.formats)."""
