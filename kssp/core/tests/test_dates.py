@@ -79,7 +79,8 @@ def test_dates_are_typed_as_dd_mm_yyyy_with_a_translated_error(language):
         assert "07.12.2026" in message
         if language != "en":
             assert "Enter the date" not in message  # translated
-        rendered = str(Sample(initial={"day": dt.date(2026, 12, 7), "moment": timezone.make_aware(dt.datetime(2026, 12, 7, 9, 5))})["moment"])
+        moment = timezone.make_aware(dt.datetime(2026, 12, 7, 9, 5))
+        rendered = str(Sample(initial={"day": dt.date(2026, 12, 7), "moment": moment})["moment"])
         assert 'value="07.12.2026 09:05"' in rendered and 'type="text"' in rendered
 
 
