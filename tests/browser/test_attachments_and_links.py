@@ -133,6 +133,7 @@ def scenario(page: Any, base: str, bulletin: Any, other: Any) -> None:
 
     # --- a link through the picker ---
     page.click("#links summary.btn-outline-primary")
+    page.click("#links summary:has-text('Or give the exact number or id')")  # the picker by name is above it
     page.fill("#id_link_target", "0000")
     page.wait_for_selector("#link-target-options option", state="attached")
     assert page.get_attribute("#link-target-options option", "value") == other.number

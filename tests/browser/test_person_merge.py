@@ -80,7 +80,7 @@ def test_merge_two_persons_through_the_pages_then_undo(world, live_server, open_
     page.click(".kssp-merge-form button[type=submit]")
     page.wait_for_url(f"{base}/parties/persons/{survivor.public_id}/")
     expect(page.locator("#documents")).to_contain_text("RKS0077123")
-    expect(page.locator("#linked-records")).to_contain_text("01-234-KS")
+    expect(page.locator("#links")).to_contain_text("01-234-KS")  # the one links panel (#7 point 2)
     screenshot(page, "parties-04-survivor-after-merge")
     assert Person.objects.unscoped(reason="test").get(pk=duplicate.pk).merged_into_id == survivor.pk
     assert PersonDocument.objects.unscoped(reason="test").get(number="RKS0077123").person_id == survivor.pk
