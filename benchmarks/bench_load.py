@@ -37,6 +37,7 @@ import tempfile
 import time
 import urllib.request
 from collections import defaultdict
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,61 @@ def kind_of(name: str) -> str:
     if name.startswith("import"):
         return "import"
     return "interactive"
+
+
+class _Form(HTMLParser):
+    """The fields of the first ``<form method="post">`` of a page (hidden fields, first option of a select,
+    the checked radio) — what a browser would send if the user changed nothing."""
+
+    def __init__(self, action_contains: str = "") -> None:
+        super().__init__()
+        self.action_contains = action_contains
+        self.inside = False
+        self.done = False
+        self.fields: dict[str, str] = {}
+        self.options: dict[str, list[str]] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        action = a.get("action", "")
+        # The page's own form: no action (posts to itself) or one naming the page (not the header's sign-out).
+        if tag == "form" and not self.done and a.get("method", "").lower() == "post" \
+                and (not action or (self.action_contains and self.action_contains in action)):
+            self.inside = True
+        if not self.inside:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in {"radio", "checkbox"}:
+                if "checked" in a or (kind == "radio" and name not in self.fields):
+                    self.fields[name] = a.get("value", "on")
+            elif kind != "file" and kind != "submit":
+                self.fields[name] = a.get("value", "")
+        elif tag == "select" and name:
+            self._select = name
+            self.options[name] = []
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            self.options[self._select].append(value)
+            if "selected" in a or self._select not in self.fields:
+                self.fields[self._select] = value
+        elif tag == "textarea" and name:
+            self.fields.setdefault(name, "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        if tag == "form" and self.inside:
+            self.inside = False
+            self.done = True
+
+
+def form_of(html: str, action_contains: str = "") -> _Form:
+    parser = _Form(action_contains)
+    parser.feed(html)
+    return parser
 
 
 def keys() -> dict[str, str]:

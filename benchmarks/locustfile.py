@@ -21,14 +21,13 @@ import re
 import sys
 import threading
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from locust import HttpUser, between, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.bench_load import kind_of  # noqa: E402 - one rule for the run and its figures
+from benchmarks.bench_load import form_of, kind_of  # noqa: E402 - shared with the figures and their tests
 
 PASSWORD = os.environ.get("KSSP_LOAD_PASSWORD", "")
 USERS = [u for u in os.environ.get("KSSP_LOAD_USERS", "").split(",") if u]
@@ -60,59 +59,6 @@ def _close(**kwargs: Any) -> None:
         _samples_file.flush()
 
 
-class _Form(HTMLParser):
-    """The fields of the first ``<form method="post">`` of a page (hidden fields, first option of a select,
-    the checked radio) — what a browser would send if the user changed nothing."""
-
-    def __init__(self, action_contains: str = "") -> None:
-        super().__init__()
-        self.action_contains = action_contains
-        self.inside = False
-        self.done = False
-        self.fields: dict[str, str] = {}
-        self.options: dict[str, list[str]] = {}
-        self._select: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form" and not self.done and a.get("method", "").lower() == "post" \
-                and self.action_contains in a.get("action", ""):
-            self.inside = True
-        if not self.inside:
-            return
-        name = a.get("name")
-        if tag == "input" and name:
-            kind = a.get("type", "text")
-            if kind in {"radio", "checkbox"}:
-                if "checked" in a or (kind == "radio" and name not in self.fields):
-                    self.fields[name] = a.get("value", "on")
-            elif kind != "file" and kind != "submit":
-                self.fields[name] = a.get("value", "")
-        elif tag == "select" and name:
-            self._select = name
-            self.options[name] = []
-        elif tag == "option" and self._select:
-            value = a.get("value", "")
-            self.options[self._select].append(value)
-            if "selected" in a or self._select not in self.fields:
-                self.fields[self._select] = value
-        elif tag == "textarea" and name:
-            self.fields.setdefault(name, "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
-            self._select = None
-        if tag == "form" and self.inside:
-            self.inside = False
-            self.done = True
-
-
-def form_of(html: str, action_contains: str = "") -> _Form:
-    parser = _Form(action_contains)
-    parser.feed(html)
-    return parser
-
-
 class Staff(HttpUser):
     wait_time = between(float(os.environ.get("KSSP_LOAD_THINK_MIN", "5")), float(os.environ.get("KSSP_LOAD_THINK_MAX", "15")))
 
@@ -127,7 +73,7 @@ class Staff(HttpUser):
 
     def sign_in(self) -> None:
         page = self.client.get("/accounts/login/", name="sign-in page")
-        data = form_of(page.text).fields
+        data = form_of(page.text, "/accounts/login/").fields
         data.update({"username": self.username, "password": PASSWORD})
         with self.client.post("/accounts/login/", data=data, name="sign-in", catch_response=True) as response:
             if "/accounts/login/" in response.url:
@@ -139,7 +85,7 @@ class Staff(HttpUser):
         page = self.client.get(page_url, name=page_name)
         if not page.ok:
             return None
-        data = form_of(page.text, action).fields
+        data = form_of(page.text, action or page_url.split("?")[0]).fields
         data.update(values)
         target = page_url
         with self.client.post(target, data=data, files=files, name=name, catch_response=True) as response:
@@ -215,7 +161,7 @@ class Staff(HttpUser):
         page = self.client.get(url, name="sharing page")
         if not page.ok:
             return None
-        form = form_of(page.text)
+        form = form_of(page.text, url)
         institutions = [v for v in form.options.get("institution", []) if v]
         if not institutions:
             return None

@@ -44,3 +44,27 @@ def test_figures_use_the_steady_phase_and_find_the_busiest_window_that_held_the_
     # had the ramp-up's ten 5 s requests counted, it would be 5,000.
     assert result["interactive"]["p99_ms"] == 100.0
     assert result["max_rps"] == 3.2  # window 2 (30 + the export + the import = 32 in 10 s); 3 and 4 failed
+
+
+def test_the_form_reader_sends_what_a_browser_would_on_the_real_pages(world):
+    """The locustfile fills forms with ``form_of``: on real pages it must pick the page's own form (not the
+    header's sign-out) with its hidden fields and defaults, so that the simulated writes succeed."""
+    from benchmarks.bench_load import form_of
+    from kssp.bulletins.models import Bulletin
+
+    client = world.kp_investigator.client()
+    page = client.get("/exports/bulletins/")
+    data = form_of(page.content.decode(), "/exports/bulletins/").fields
+    assert {"csrfmiddlewaretoken", "profile", "language"} <= set(data)
+    data.update({"format": "csv", "purpose": "Raport javor", "recipient": "Drejtori i Përgjithshëm, KP"})
+    response = client.post("/exports/bulletins/", data)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+
+    page = client.get("/bulletins/new/")
+    data = form_of(page.content.decode(), "/bulletins/new/").fields
+    data.update({"title": "Pistoletë CZ 99 e vjedhur", "kind": "lookout", "classification": "1",
+                 "body": "Raportuar e vjedhur në Prizren."})
+    before = Bulletin.objects.unscoped(reason="test oracle").count()
+    response = client.post("/bulletins/new/", data)
+    assert response.status_code == 302
+    assert Bulletin.objects.unscoped(reason="test oracle").count() == before + 1
