@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kssp.accounts import permissions as perms
@@ -217,7 +217,41 @@ def membership_end(*, actor: Actor, membership: Membership, reason: str) -> Memb
         reason=reason.strip(),
         target_institution_id=membership.unit.institution_id,
     )
+    _tell_auditors_of_end(actor=actor, membership=membership, reason=reason.strip())
     return membership
+
+
+def in_each_language(text: Any) -> dict[str, str]:
+    """``text()`` in Albanian, Serbian (Latin) and English, for a notification each reader sees in their language."""
+    out = {}
+    for key, language in (("sq", "sq"), ("sr", "sr-latn"), ("en", "en")):
+        with translation.override(language):
+            out[key] = str(text())
+    return out
+
+
+def _tell_auditors_of_end(*, actor: Actor, membership: Membership, reason: str) -> None:
+    """Ending a membership removes access, so it needs no approver; the institution's auditors are told."""
+    from kssp.accounts.notification_kinds import ACCESS_CHANGE
+    from kssp.core.notifications import kinds as notification_kinds
+    from kssp.core.notifications.recipients import members
+    from kssp.core.notifications.services import notify_on_commit
+
+    user = membership.user
+    notify_on_commit(
+        recipients=members(institution_id=membership.unit.institution_id, permission=perms.AUDIT_INSTITUTION),
+        kind=ACCESS_CHANGE.code,
+        context={
+            "who": (actor.user.get_full_name() or actor.user.username) if actor.user is not None else actor.label,
+            "institution": notification_kinds.names(membership.unit.institution),
+            "what": in_each_language(lambda: _("%(user)s: membership as %(role)s in %(unit)s ended. Reason: %(reason)s") % {
+                "user": user.get_full_name() or user.username, "role": membership.role.name, "unit": membership.unit.name,
+                "reason": reason}),
+            "status": in_each_language(lambda: _("in effect at once")),
+        },
+        dedupe_key=f"membership_end:{membership.public_id}",
+        exclude_user_ids=[actor.user_id] if actor.user_id else [],
+    )
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kssp.accounts import permissions as perms
@@ -145,15 +145,6 @@ def _date(value: Any) -> str:
     return dt.date.fromisoformat(str(value)).strftime("%d.%m.%Y")
 
 
-def _in_each_language(text: Any) -> dict[str, str]:
-    """``text()`` in Albanian, Serbian (Latin) and English, so that each reader sees their own language."""
-    out = {}
-    for key, language in (("sq", "sq"), ("sr", "sr-latn"), ("en", "en")):
-        with translation.override(language):
-            out[key] = str(text())
-    return out
-
-
 def _notify(change: AccessChange, *, actor: Actor) -> None:
     """After the commit: the institution's auditors and the people who may decide (a proposal), or the
     proposer (a decision). Nobody is told of their own action."""
@@ -169,8 +160,8 @@ def _notify(change: AccessChange, *, actor: Actor) -> None:
         context={
             "who": _name(actor.user),
             "institution": notification_kinds.names(change.institution),
-            "status": _in_each_language(change.get_status_display),
-            "what": _in_each_language(lambda: describe(change)),
+            "status": services.in_each_language(change.get_status_display),
+            "what": services.in_each_language(lambda: describe(change)),
         },
         dedupe_key=f"access_change:{change.public_id}:{change.status}",
         exclude_user_ids=[actor.user_id] if actor.user_id else [],

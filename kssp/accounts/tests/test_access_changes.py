@@ -280,3 +280,15 @@ def test_a_rejection_needs_a_reason_applies_nothing_and_is_audited(world, kp_adm
     assert response.status_code == 200 and response.json()["status"] == "rejected"
     assert not Membership.objects.filter(user=world.kp_investigator_other.user, role__code="supervisor").exists()
     assert AuditEvent.objects.filter(event_type="access_change.rejected").count() == 1
+
+
+def test_ending_a_membership_takes_effect_at_once_and_the_auditor_is_told(world, django_capture_on_commit_callbacks):
+    from kssp.core.notifications.kinds import kind_for, render_message
+
+    membership = world.kp_investigator_other.membership
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(world.kp_admin.client(), f"/api/v1/memberships/{membership.public_id}/end/", {"reason": "retired"})
+    assert response.status_code == 200 and response.json()["is_active"] is False
+    note = Notification.objects.get(kind="access_change", recipient=world.kp_auditor.user)
+    assert "retired" in render_message(kind_for("access_change"), note.context, "en")
+    assert not Notification.objects.filter(kind="access_change", recipient=world.customs.user).exists()
