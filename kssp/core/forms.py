@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +70,25 @@ def _dates(field: forms.Field) -> None:
         field.error_messages["invalid"] = DATE_INVALID
 
 
+#: The longest free text a page form takes when its field names no limit (#7 point 2). Six bytes a
+#: character once form-encoded (ë, č, Cyrillic), every form's fields together stay well under the
+#: request limit (settings.DATA_UPLOAD_MAX_MEMORY_SIZE), so a person meets this field error, which
+#: keeps what was typed, and never the bare "400 Bad request" of a request over the limit.
+TEXT_MAX = 50_000
+
+
+def _limits(field: forms.Field) -> None:
+    """Every free-text field has a limit, shown beside it (``data-kssp-count``: static/js/kssp.js counts)."""
+    if not isinstance(field, forms.CharField) or isinstance(field.widget, forms.HiddenInput):
+        return
+    if field.max_length is None and isinstance(field.widget, forms.Textarea):
+        field.max_length = TEXT_MAX
+        field.validators.append(validators.MaxLengthValidator(TEXT_MAX))
+        field.widget.attrs["maxlength"] = str(TEXT_MAX)
+    if field.max_length is not None and isinstance(field.widget, forms.Textarea):
+        field.widget.attrs["data-kssp-count"] = str(field.max_length)
+
+
 def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
     """Give every widget of ``form`` its Bootstrap class (idempotent). Returns the form.
 
@@ -88,6 +108,7 @@ def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
         if css not in classes:
             widget.attrs["class"] = " ".join([*classes, css])
         _dates(field)
+        _limits(field)
     return form
 
 

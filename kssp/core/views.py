@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -54,6 +55,12 @@ def forbidden(request: Request, exception: Exception | None = None) -> HttpRespo
 
 
 def bad_request(request: Request, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        # Only a request no page of ours sends (every text field has a smaller limit, shown beside it).
+        return _error(request, 400, _("Too much text"), _(
+            "What was sent is larger than the platform accepts. Go back: your text is still in the form; "
+            "shorten it to the limit shown beside the field."
+        ))
     return _error(request, 400, _("Bad request"), _("The request could not be understood."))
 
 

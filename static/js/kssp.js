@@ -67,12 +67,31 @@
     }
   });
 
+  /* A text's limit is shown beside it (kssp.core.forms TEXT_MAX, #7 point 2); count as the person types. */
+  function initCounters(root) {
+    root.querySelectorAll("[data-kssp-count-for]").forEach(function (box) {
+      var field = document.getElementById(box.getAttribute("data-kssp-count-for"));
+      if (!field || field.dataset.ksspCounted) {
+        return;
+      }
+      field.dataset.ksspCounted = "1";
+      var max = field.getAttribute("maxlength");
+      var update = function () {
+        box.textContent = field.value.length + " / " + max;
+      };
+      field.addEventListener("input", update);
+      update();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initCounters(document);
     initShareForms(document);
     focusFirstError(document);
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
+    initCounters(event.target);
     initShareForms(event.target);
     focusFirstError(event.target);
   });

@@ -179,3 +179,24 @@ def test_the_public_status_page_reads_dd_mm_yyyy(world, live_server, open_page, 
     today = __import__("django.utils.timezone", fromlist=["localdate"]).localdate()
     assert today.strftime("%d.%m.%Y") in text
     assert not re.search(r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}", text)
+
+
+def test_a_texts_limit_is_shown_and_counted_beside_it(world, live_server, open_page):
+    from kssp.core.forms import TEXT_MAX
+
+    base = live_server.url
+    page = signed_in(open_page, base)
+    page.goto(f"{base}/bulletins/new/")
+    page.fill("#id_body", "Kuršumlija")
+    assert page.inner_text("#id_body_count") == f"10 / {TEXT_MAX}"
+    assert page.get_attribute("#id_body", "maxlength") == str(TEXT_MAX)
+
+
+@pytest.fixture(autouse=True)
+def fresh_limiter():
+    """The public site's hourly allowance is per process: each test starts with a fresh one."""
+    from kssp.portal.ratelimit import limiter
+
+    limiter.reset()
+    yield
+    limiter.reset()

@@ -96,3 +96,13 @@ def test_iso_8601_stays_in_json(world):
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)", data["created_at"])
 
 
+
+
+@pytest.fixture(autouse=True)
+def fresh_limiter():
+    """The public site's hourly allowance is per process: each test starts with a fresh one."""
+    from kssp.portal.ratelimit import limiter
+
+    limiter.reset()
+    yield
+    limiter.reset()

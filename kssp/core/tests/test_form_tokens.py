@@ -172,3 +172,13 @@ def test_form_tokens_are_purged_with_the_offline_keys(world, client):
     assert FormSubmission.objects.count() == 1
     purge_old_keys(timezone.now() + dt.timedelta(days=keep_days() + 1))
     assert FormSubmission.objects.count() == 0
+
+
+@pytest.fixture(autouse=True)
+def fresh_limiter():
+    """The public site's hourly allowance is per process: each test starts with a fresh one."""
+    from kssp.portal.ratelimit import limiter
+
+    limiter.reset()
+    yield
+    limiter.reset()
