@@ -5,6 +5,7 @@ not see answers 404 exactly like a missing one; one they may see but not change 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms
@@ -17,12 +18,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from kssp.core.exceptions import NotFound
+from kssp.core.form_tokens import add_form_token, already_sent_message, without_token
 from kssp.core.parties import permissions as perms
 from kssp.core.parties import selectors, services
 from kssp.core.parties.forms import OrganisationForm, VehicleForm
 from kssp.core.parties.models import Organisation, Vehicle
 from kssp.core.records.access import policy_of
-from kssp.core.web import Failed, Request, done, require_perm, run_service
+from kssp.core.web import Failed, Request, done, require_perm, run_create, run_service
 
 TEMPLATE = "parties/party_form.html"
 
@@ -52,17 +54,23 @@ def _page(request: Request, kind: str, form: forms.Form, record: Any, *, status:
     return render(request, TEMPLATE, context, status=status)
 
 
-def _create(request: Request, kind: str, form_class: type[forms.Form], service: Any) -> HttpResponse:
+def _create(request: Request, kind: str, form_class: type[forms.Form], service: Any, model: Any) -> HttpResponse:
     actor = request.actor
     require_perm(actor, perms.CREATE)
-    form = form_class(request.POST or None, clearance=actor.clearance)  # type: ignore[call-arg]
+    # A form token: the page sent twice (Back, then Save again) adds one record and answers with it.
+    form = add_form_token(form_class(request.POST or None, clearance=actor.clearance))  # type: ignore[call-arg]
     if request.method != "POST":
         return _page(request, kind, form, None)
     if form.is_valid():
-        record = run_service(form, service, actor=actor, **form.cleaned_data)
-        if not isinstance(record, Failed):
-            messages.success(request, str(TEXTS[kind]["created"]))
-            return done(request, reverse(f"parties:{kind}_detail", args=[record.public_id]))
+        # Bound first: a vehicle's "model" field would clash with run_create's own ``model`` argument.
+        create = functools.partial(service, actor=actor, **without_token(form.cleaned_data))
+        result = run_create(request, form, create, model=model)
+        if not isinstance(result, Failed):
+            if result.created:
+                messages.success(request, str(TEXTS[kind]["created"]))
+            else:
+                messages.info(request, already_sent_message())
+            return done(request, reverse(f"parties:{kind}_detail", args=[result.obj.public_id]))
     return _page(request, kind, form, None, status=400)
 
 
@@ -91,7 +99,7 @@ def _initial(record: Vehicle | Organisation) -> dict[str, Any]:
 
 @never_cache
 def vehicle_create(request: Request) -> HttpResponse:
-    return _create(request, "vehicle", VehicleForm, services.vehicle_create)
+    return _create(request, "vehicle", VehicleForm, services.vehicle_create, Vehicle)
 
 
 @never_cache
@@ -108,7 +116,7 @@ def vehicle_update(request: Request, public_id: Any) -> HttpResponse:
 
 @never_cache
 def organisation_create(request: Request) -> HttpResponse:
-    return _create(request, "organisation", OrganisationForm, services.organisation_create)
+    return _create(request, "organisation", OrganisationForm, services.organisation_create, Organisation)
 
 
 @never_cache

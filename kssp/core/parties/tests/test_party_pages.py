@@ -85,3 +85,15 @@ def test_the_person_index_offers_adding_vehicles_and_organisations(world):
     page = world.kp_investigator.client().get(reverse("parties:person_search"), **EN).content.decode()
     assert reverse("parties:vehicle_create") in page and reverse("parties:organisation_create") in page
     assert world.inspector.client().get(reverse("parties:vehicle_create")).status_code == 403
+
+
+def test_a_vehicle_page_sent_twice_adds_one_vehicle(world):
+    import re
+
+    client = world.kp_investigator.client()
+    page = client.get(reverse("parties:vehicle_create"), **EN).content.decode()
+    token = re.search(r'name="form_token" value="([A-Za-z0-9_-]+)"', page).group(1)
+    first = client.post(reverse("parties:vehicle_create"), vehicle_data(form_token=token), **EN)
+    again = client.post(reverse("parties:vehicle_create"), vehicle_data(form_token=token), **EN)
+    assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
+    assert Vehicle.objects.unscoped(reason="test").count() == 1
