@@ -40,6 +40,8 @@ def _date_attrs(widget: forms.DateInput | forms.DateTimeInput, *, with_time: boo
     widget.attrs.setdefault("autocomplete", "off")
     widget.attrs["data-kssp-date"] = "datetime" if with_time else "date"
     widget.attrs.setdefault("data-kssp-date-label", DATE_BUTTON)
+    widget.attrs.setdefault("data-kssp-date-prev", _("Previous month"))
+    widget.attrs.setdefault("data-kssp-date-next", _("Next month"))
 
 
 class DateInput(forms.DateInput):

@@ -144,7 +144,7 @@
     var prev = document.createElement("button");
     prev.type = "button";
     prev.className = "btn btn-sm btn-link";
-    prev.setAttribute("aria-label", "‹");
+    prev.setAttribute("aria-label", this.input.getAttribute("data-kssp-date-prev") || "‹");
     prev.textContent = "‹";
     prev.addEventListener("click", function () { self.move(0, -1); });
     var title = document.createElement("span");
@@ -154,7 +154,7 @@
     var next = document.createElement("button");
     next.type = "button";
     next.className = "btn btn-sm btn-link";
-    next.setAttribute("aria-label", "›");
+    next.setAttribute("aria-label", this.input.getAttribute("data-kssp-date-next") || "›");
     next.textContent = "›";
     next.addEventListener("click", function () { self.move(0, 1); });
     head.append(prev, title, next);
