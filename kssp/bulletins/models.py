@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kssp.bulletins.choices import BulletinKind, BulletinStatus
-from kssp.core.models import ProtectedRecord
+from kssp.core.models import ProtectedRecord, visibility_indexes
 
 
 class Bulletin(ProtectedRecord):
@@ -29,9 +29,7 @@ class Bulletin(ProtectedRecord):
         constraints = [
             models.UniqueConstraint(fields=["owner_institution", "number"], name="bulletin_number_per_institution")
         ]
-        # Lists are newest first: the database walks this index and stops at the page's last row instead
-        # of sorting every visible bulletin (issue #6 point 8).
-        indexes = [models.Index(fields=["-created_at"], name="bulletin_newest_first")]
+        indexes = visibility_indexes("bulletin")
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"

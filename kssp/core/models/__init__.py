@@ -1,6 +1,6 @@
 from kssp.core.models.audit import AuditAnchor, AuditDataKey, AuditEvent, AuditHead
 from kssp.core.models.base import PublicIdModel, TimeStampedModel, TrilingualNameModel
-from kssp.core.models.grants import Grant, ProtectedRecord
+from kssp.core.models.grants import Grant, ProtectedRecord, visibility_indexes
 from kssp.core.models.identifiers import RecordIdentifier, identifier_key
 from kssp.core.models.notices import HitNotice, NumberSequence
 from kssp.core.models.reference import (
@@ -38,4 +38,5 @@ __all__ = [
     "PublicIdModel",
     "TimeStampedModel",
     "TrilingualNameModel",
+    "visibility_indexes",
 ]

@@ -51,6 +51,18 @@ class ProtectedRecord(PublicIdModel):
             super().validate_constraints(exclude)
 
 
+def visibility_indexes(prefix: str) -> list[models.Index]:
+    """The indexes a high-volume protected record type declares in its ``Meta.indexes`` so that the
+    policy's filter is served from an index (issue #6 point 8): lists newest first are read in index
+    order and stop at the page's last row, and counting what a unit-scoped reader sees is an index-only
+    scan of (owning unit, classification) that also carries the pending-import mark and the id (key
+    columns rather than PostgreSQL's ``include``, so that SQLite builds the same index)."""
+    return [
+        models.Index(fields=["-created_at"], name=f"{prefix}_newest_first"),
+        models.Index(fields=["owner_unit", "classification", "import_pending", "id"], name=f"{prefix}_unit_class"),
+    ]
+
+
 class DependentRecord(PublicIdModel):
     """Base of a record that belongs to a protected one (a custody event, a charge, an observable): its
     declaration names the ``parent`` foreign key, and it is visible exactly when the parent is."""
