@@ -16,7 +16,10 @@ threads = int(os.environ.get("KSSP_WEB_THREADS") or 4)
 # Exports and the staging of imports answer within this; longer work runs in the task workers.
 timeout = 120
 graceful_timeout = 30
-keepalive = 5
+# Longer than a person's pause between two clicks (and than the load benchmark's 15 s of thinking): a
+# connection closed by the server just as the client reuses it is answered "connection reset". Behind a
+# proxy this is the proxy's own upstream pool.
+keepalive = 20
 # Recycle workers now and then so that a slow leak never grows without bound.
 max_requests = 5000
 max_requests_jitter = 500
