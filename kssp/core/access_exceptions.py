@@ -1,6 +1,7 @@
 """The two audited ways across the need-to-know wall, and no others (issue #2 point 4).
 
-1. ``hit_check``: an existence-only notice. The searcher learns "possible match held by unit X; the
+1. ``hit_check`` (in ``kssp.core.search.hits``, which owns the checks, their limits and their notices;
+   ``Hit`` and the permission code are here): an existence-only notice. The searcher learns "possible match held by unit X; the
    owner has been notified" and nothing of the content; the owner's unit gets a ``HitNotice`` naming
    who searched and why. Records of the Intelligence Agency never answer (users-review point 4).
 2. ``aggregate_counts`` / ``aggregate_breakdowns`` / ``aggregate_crosstab``: counts across institutions,
@@ -33,16 +34,6 @@ STATS_AGGREGATE = "stats.aggregate"
 class Hit:
     institution: str
     unit: str
-
-
-def hit_check(*, actor: Actor, model: type[Any], match: Q, purpose: str) -> list[Hit]:
-    """Tell the actor which units hold matching records the actor cannot see, and notify those units.
-
-    ``kssp.core.search.hits`` does the work: the searcher's institution's trail gets only what the
-    searcher is told, the owner's gets the notice, and probing is limited (#7 point 3)."""
-    from kssp.core.search.hits import hit_check_many
-
-    return hit_check_many(actor=actor, checks=[(model, match)], purpose=purpose, kind="")[0]
 
 
 @dataclass(frozen=True)

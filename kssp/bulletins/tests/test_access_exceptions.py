@@ -13,11 +13,12 @@ from django.urls import reverse
 
 from kssp.bulletins.models import Bulletin
 from kssp.bulletins.tests.factories import BulletinFactory
-from kssp.core.access_exceptions import aggregate_breakdowns, aggregate_counts, aggregate_crosstab, hit_check
+from kssp.core.access_exceptions import aggregate_breakdowns, aggregate_counts, aggregate_crosstab
 from kssp.core.exceptions import ApplicationError, PermissionDenied
 from kssp.core.exports.services import export_registered
 from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent, HitNotice
+from kssp.core.search.hits import hit_check
 from kssp.core.tests.test_suppression import assert_nothing_hidden_is_determined, table_equations
 
 pytestmark = pytest.mark.django_db

@@ -315,3 +315,9 @@ def hit_check_many(*, actor: Actor, checks: Sequence[tuple[type[Any], Q]], purpo
     if outcome.refused is not None:
         raise outcome.refused
     return outcome.hits
+
+
+def hit_check(*, actor: Actor, model: type[Any], match: Q, purpose: str) -> list[Hit]:
+    """The existence-only exception for one record type: which units hold records matching ``match``
+    that the actor cannot see (the owners notified, the check audited and limited like every check)."""
+    return hit_check_many(actor=actor, checks=[(model, match)], purpose=purpose, kind="")[0]

@@ -31,7 +31,7 @@ Most types are a visible queryset plus a match::
   Keep personal data out of ``title`` unless the list page shows it too.
 * ``hidden_check=True`` with ``model`` (a ``ProtectedRecord`` with a registered policy) lets an actor
   holding ``hits.check`` ask "does another unit hold a match?" when nothing visible matches: the kernel's
-  existence-only exception (``kssp.core.access_exceptions.hit_check``), with a purpose, audited, the
+  existence-only exception (``kssp.core.search.hits.hit_check``), with a purpose, audited, the
   owner notified. ``hidden_match(query)`` overrides the ``Q`` used for it (default: ``match``).
 
 Types whose results are not a queryset (a ranked person match with reasons) pass ``selector`` instead

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from kssp.core.access_exceptions import hit_check
 from kssp.core.markings import Classification
 from kssp.core.notifications.models import Notification
+from kssp.core.search.hits import hit_check
 from kssp.core.services.grants import grant_revoke
 
 from .helpers import bulletin_model, make_record, share

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from kssp.bulletins.models import Bulletin
 from kssp.core.forms import TEXT_MAX
-from kssp.core.tests.test_form_tokens import create_routes
+from tests.forms.test_form_tokens import create_routes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("kssp.portal.tests.urls")]
 
