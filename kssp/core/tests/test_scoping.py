@@ -27,6 +27,7 @@ ALLOWED_FILES = {
     "kssp/core/models/scoping.py": "defines unscoped() and every_row()",
     "kssp/core/notifications/hooks.py": "names the record of a grant or hit notice to its owner or grantee",
     "kssp/core/offline.py": "finds the record an earlier offline submission of the same sender created",
+    "kssp/core/form_tokens.py": "the record of the same page's earlier submission: a redirect to its page, which checks sight",
     "kssp/core/worklist/models.py": "the record of a task the reader was allowed to open",
 }
 
