@@ -4,12 +4,11 @@ Imported in ``BulletinsConfig.ready()``. The columns parse and check each cell; 
 the rules that need the uploader (the clearance) or the date; ``writes`` (the bulletins'
 ``RecordWrites``) lets the framework draft them in short chunks with ``create_many``, which checks each
 row again as ``bulletin_create`` would, hidden until the final switch that also writes their audit events
-(so one refusal leaves no bulletin at all). ``promote`` is the row-by-row form, kept for callers of it.
+(so one refusal leaves no bulletin at all).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from kssp.bulletins import permissions as perms
 from kssp.bulletins import services
 from kssp.bulletins.choices import BulletinKind
-from kssp.core.imports.registry import Column, ImportType, RowInvalid, StagedValues, register_import_type
+from kssp.core.imports.registry import Column, ImportType, RowInvalid, register_import_type
 from kssp.core.markings import Classification, HandlingCode
 from kssp.core.policy import Actor
 
@@ -50,14 +49,6 @@ def validate_row(actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def promote(actor: Actor, rows: Iterator[StagedValues]) -> int:
-    count = 0
-    for row in rows:
-        services.bulletin_create(actor=actor, **row.values)
-        count += 1
-    return count
-
-
 BULLETIN_IMPORT = register_import_type(ImportType(
     code="bulletins",
     label=_("Bulletins"),
@@ -65,6 +56,5 @@ BULLETIN_IMPORT = register_import_type(ImportType(
     permission=perms.CREATE,
     columns=COLUMNS,
     validate_row=validate_row,
-    promote=promote,
     writes=services.writes,
 ))
