@@ -34,7 +34,7 @@ from kssp.core.parties.models import Organisation, PartyLink, Person, PersonDocu
 from kssp.core.parties.policies import party_link_policy
 from kssp.core.parties.reasons import MERGED_SPELLING, describe
 from kssp.core.policy import Actor, policy_for
-from kssp.core.records.access import policy_of
+from kssp.core.records.access import policy_of, record_list_visible_to
 
 PURPOSE_DETAIL = "person detail"
 MAX_CANDIDATES = 2000
@@ -457,8 +457,12 @@ def person_list_logged(*, actor: Actor, persons: Sequence[Person], purpose: str 
 # --- organisations and vehicles -----------------------------------------------------------------
 
 
-def organisation_list_visible_to(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Organisation]:
-    qs = Organisation.objects.visible_to(actor).select_related("owner_institution", "owner_unit")
+def organisation_list_visible_to(
+    *, actor: Actor, filters: dict[str, Any] | None = None, purpose: str = "",
+) -> QuerySet[Organisation]:
+    """With a ``purpose``, reading the list is a consultation (one event naming the rows returned)."""
+    base = record_list_visible_to(actor=actor, model=Organisation, purpose=purpose) if purpose else Organisation.objects.visible_to(actor)
+    qs = base.select_related("owner_institution", "owner_unit")
     if filters:
         from kssp.core.parties.filters import OrganisationFilterSet
 
@@ -479,8 +483,12 @@ def organisation_get_visible_to(*, actor: Actor, public_id: Any, purpose: str = 
     return organisation
 
 
-def vehicle_list_visible_to(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Vehicle]:
-    qs = Vehicle.objects.visible_to(actor).select_related("plate_format", "owner_institution", "owner_unit")
+def vehicle_list_visible_to(
+    *, actor: Actor, filters: dict[str, Any] | None = None, purpose: str = "",
+) -> QuerySet[Vehicle]:
+    """With a ``purpose``, reading the list is a consultation (one event naming the rows returned)."""
+    base = record_list_visible_to(actor=actor, model=Vehicle, purpose=purpose) if purpose else Vehicle.objects.visible_to(actor)
+    qs = base.select_related("plate_format", "owner_institution", "owner_unit")
     if filters:
         from kssp.core.parties.filters import VehicleFilterSet
 

@@ -288,3 +288,51 @@ def test_a_record_without_personal_data_is_read_without_a_consultation_event(cas
     since = _last_seq()
     record_get_visible_to(actor=cast.owner.actor, model=declaration.model, public_id=record.public_id, purpose="x")
     assert not _events_since(since, f"{declaration.event_prefix}.consulted")
+
+
+# --- the API list with ``?q=`` (issue #7 point 3: "the API list with ?q= ... writes no consultation event") ---
+
+
+def _api_list_routes() -> dict[str, str]:
+    """Record type label → the path of its API list, found by walking the API's routes (not listed by hand)."""
+    from django.urls import get_resolver
+
+    found: dict[str, str] = {}
+    declared = {d.model for d in declarations().values()}
+
+    def walk(patterns: Any, prefix: str) -> None:
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+                continue
+            cls = getattr(pattern.callback, "cls", None)
+            actions = getattr(pattern.callback, "actions", None) or {}
+            route = prefix + str(pattern.pattern)
+            model = getattr(getattr(getattr(cls, "serializer_class", None), "Meta", None), "model", None)
+            if model in declared and actions.get("get") == "list" and "(?P" not in route:
+                found.setdefault(model._meta.label_lower, "/" + route.replace("^", "").replace("$", ""))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_the_api_lists_are_found():
+    assert _api_list_routes(), "the walk found no API list of a declared record type: it is not looking"
+
+
+@per_type([label for label in PERSONAL if not declarations()[label].is_dependent])
+def test_an_api_list_with_q_holding_personal_data_writes_one_consultation_event(cast):
+    declaration = cast.declaration
+    path = _api_list_routes().get(declaration.model._meta.label_lower)
+    if path is None:
+        pytest.skip(f"{cast.label} has no API list of its own")
+    record = make(cast, contains_personal_data=True)
+    number = declaration.number(record)
+    since = _last_seq()
+    response = cast.owner.client().get(path, {"q": number})
+    assert response.status_code == 200, response.content[:300]
+    assert str(record.public_id) in response.content.decode()
+    events = list(AuditEvent.objects.filter(seq__gt=since, category=AuditEvent.Category.CONSULTATION))
+    assert len(events) == 1, f"{cast.label}: GET {path}?q= wrote {[e.event_type for e in events]}, not one consultation"
+    assert events[0].purpose, "the list reading has no purpose"
+    assert number in str(payload_for(events[0])), f"{cast.label}: the consultation does not name {number}"

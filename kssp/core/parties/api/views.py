@@ -179,7 +179,8 @@ class OrganisationViewSet(ListMixin, RetrieveMixin, ServiceCreateMixin, ServiceU
     list_permission = perms.VIEW
 
     def select_list(self, actor: Actor) -> QuerySet[Organisation]:
-        return selectors.organisation_list_visible_to(actor=actor)
+        return selectors.organisation_list_visible_to(
+            actor=actor, purpose=_query(self.request, "purpose", 300) or "API organisation list")
 
     def select_one(self, actor: Actor, key: Any) -> Organisation:
         return selectors.organisation_get_visible_to(
@@ -208,7 +209,7 @@ class VehicleViewSet(ListMixin, RetrieveMixin, ServiceCreateMixin, ServiceUpdate
     list_permission = perms.VIEW
 
     def select_list(self, actor: Actor) -> QuerySet[Vehicle]:
-        return selectors.vehicle_list_visible_to(actor=actor)
+        return selectors.vehicle_list_visible_to(actor=actor, purpose=_query(self.request, "purpose", 300) or "API vehicle list")
 
     def select_one(self, actor: Actor, key: Any) -> Vehicle:
         return selectors.vehicle_get_visible_to(

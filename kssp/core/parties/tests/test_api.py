@@ -94,7 +94,7 @@ class TestVehicleApi(ApiContract):
     grantee = "customs"
     create_event = "vehicle.created"
     update_event = "vehicle.updated"
-    list_max_queries = 7  # with the content type of the grants' subquery when not cached yet
+    list_max_queries = 12  # the grants' content type when not cached yet, and the list's consultation event (plates)
 
     def make_record(self, world, owner, **options):
         return VehicleFactory(owner=owner, classification=options.get("classification", Classification.RESTRICTED))
