@@ -154,7 +154,7 @@ def test_a_genuine_csrf_token_is_accepted(world):
 @pytest.mark.parametrize(
     ("person", "expected"),
     [
-        ("kp_investigator", {"bulletins", "parties", "imports", "worklist", "portal", "directory", "reference"}),
+        ("kp_investigator", {"bulletins", "capture", "parties", "imports", "worklist", "portal", "directory", "reference"}),
         ("prosecutor", {"bulletins", "parties", "worklist", "directory", "reference"}),
         ("kp_auditor", {"audit", "worklist", "retention", "directory", "reference"}),
         ("kp_dpo", {"audit", "worklist", "retention", "directory", "reference"}),

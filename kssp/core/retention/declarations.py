@@ -39,6 +39,9 @@ for label in ("accounts.Institution", "accounts.Unit", "accounts.Role"):
     declare(label, c.REFERENCE_DATA)
 declare("accounts.User", c.STAFF_ACCOUNTS)
 declare("accounts.Membership", c.STAFF_ACCOUNTS, institution_field="unit__institution")
+# Proposed and decided access changes (#7 point 3): who asked for whose access and who approved it, kept
+# with the accounts they concern (the accountability of every access decision).
+declare("accounts.AccessChange", c.STAFF_ACCOUNTS, institution_field="institution")
 declare("accounts.Clearance", c.SECURITY_CLEARANCES, trigger_field="valid_until", handlers=DELETE)
 declare(
     "accounts.ApiToken", c.API_TOKENS, trigger_field="revoked_at", institution_field="membership__unit__institution",

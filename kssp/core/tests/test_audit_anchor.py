@@ -354,6 +354,9 @@ def _settings_in_a_subprocess(tmp_path: Path, **env: str) -> subprocess.Complete
     clean.update(
         KSSP_VAR_DIR=str(tmp_path), KSSP_SECRET_KEY="x" * 50, KSSP_AUDIT_HMAC_KEY="00" * 32, KSSP_DATA_KEY="22" * 32, **env
     )
+    if env.get("KSSP_REQUIRE_ENV"):  # the rest of what production needs (config/environment.py), so only the keys are at issue
+        clean.update(DATABASE_URL=f"sqlite:///{tmp_path}/kssp.sqlite3", KSSP_ALLOWED_HOSTS="kssp.example",
+                     KSSP_CSRF_TRUSTED_ORIGINS="https://kssp.example")
     code = "import config.settings as s; print(s.AUDIT_ANCHOR_KEY is None, ','.join(k.hex() for k in s.AUDIT_ANCHOR_PUBLIC_KEYS))"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, check=False)
 
