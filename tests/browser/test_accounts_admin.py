@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from kssp.accounts.models import AccessChange, Clearance, Membership, User
 from kssp.core.notifications.models import Notification
+from kssp.core.testing.cast import ensure_seeded
 from tests.browser.conftest import choose_language, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -38,6 +39,7 @@ def signed_in(open_page, base: str, username: str, language: str):
 
 def test_onboard_approve_clear_and_end_with_demo_logins(live_server, open_page, screenshot):
     base = live_server.url
+    ensure_seeded()  # an earlier transactional test may have flushed the seeded institutions and units
     call_command("seed_demo", stdout=io.StringIO())
     today = timezone.localdate().isoformat()
 
