@@ -7,6 +7,30 @@
 (function () {
   "use strict";
 
+  // A calendar drawn in SVG: an emoji needs a colour-emoji font that air-gapped machines do not have.
+  function calendarIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var shapes = [
+      ["rect", {x: "1.5", y: "3", width: "13", height: "11.5", rx: "1.5", fill: "none", stroke: "currentColor"}],
+      ["path", {d: "M1.5 6.5h13M5 1.5v3M11 1.5v3", fill: "none", stroke: "currentColor"}],
+      ["rect", {x: "4", y: "8.5", width: "2", height: "2", fill: "currentColor"}],
+      ["rect", {x: "7", y: "8.5", width: "2", height: "2", fill: "currentColor"}],
+      ["rect", {x: "10", y: "8.5", width: "2", height: "2", fill: "currentColor"}]
+    ];
+    shapes.forEach(function (shape) {
+      var el = document.createElementNS(ns, shape[0]);
+      Object.keys(shape[1]).forEach(function (name) { el.setAttribute(name, shape[1][name]); });
+      svg.appendChild(el);
+    });
+    return svg;
+  }
+
   var lang = document.documentElement.lang || "sq";
 
   function pad(n) {
@@ -63,7 +87,7 @@
     button.className = "btn btn-outline-secondary kssp-date-button";
     button.setAttribute("aria-label", input.getAttribute("data-kssp-date-label") || "Calendar");
     button.setAttribute("aria-haspopup", "dialog");
-    button.textContent = "\uD83D\uDCC5";
+    button.appendChild(calendarIcon());
     wrap.appendChild(button);
     var panel = document.createElement("div");
     panel.className = "kssp-date-panel";
