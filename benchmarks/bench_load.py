@@ -253,6 +253,13 @@ def main() -> int:
             if not k.startswith(("KSSP_", "DJANGO_", "DATABASE_URL", "PROMETHEUS_"))}
     base.update(saved["keys"] if saved else keys())
     base.update({"DATABASE_URL": env["DATABASE_URL"], "KSSP_VAR_DIR": env["KSSP_VAR_DIR"], "PYTHONDONTWRITEBYTECODE": "1"})
+    if not args.quick:
+        # The anchors signed while seeding belong with the kept database: in the run's own temporary folder
+        # they were gone by the next --keep-data run, and audit_verify rightly reported them missing.
+        anchors = saved_path.with_name(f"load-{args.database}-audit-anchors.jsonl")
+        if not saved:
+            anchors.unlink(missing_ok=True)
+        base["KSSP_AUDIT_ANCHOR_FILE"] = str(anchors)
     if not base["DATABASE_URL"]:
         base["DATABASE_URL"] = f"sqlite:///{env['KSSP_VAR_DIR']}/kssp.sqlite3"
     load_before = h.load()
