@@ -221,3 +221,15 @@ def test_vehicle_and_organisation_pages_with_their_links_and_the_parties_panel(w
 
     organisation = OrganisationFactory(owner=owner, name="Siguria Sh.p.k.")
     assert "Siguria Sh.p.k." in client.get(f"/parties/organisations/{organisation.public_id}/").content.decode()
+
+
+def test_the_person_forms_cancel_back_to_where_they_came_from(world):
+    from django.urls import reverse
+
+    client = world.kp_investigator.client()
+    new = client.get(reverse("parties:person_create"), **EN).content.decode()
+    assert f'btn-outline-secondary" href="{reverse("parties:person_search")}"' in new
+    person = PersonFactory(owner=world.kp_investigator)
+    edit = client.get(reverse("parties:person_update", args=[person.public_id]), **EN).content.decode()
+    assert f'btn-outline-secondary" href="{reverse("parties:person_detail", args=[person.public_id])}"' in edit
+    assert 'name="classification"' in edit and 'name="handling_code"' in edit
