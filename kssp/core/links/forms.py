@@ -1,4 +1,11 @@
-"""Forms of the links panel. They parse input only; ``link_create``/``link_remove`` decide."""
+"""Forms of the links panel. They parse input only; ``connection_create``/``connection_remove`` decide.
+
+One form links the page's record to any other: when exactly one end is a party (a person, an
+organisation, a vehicle) it asks for the party's role in the record (and, for a person, the data-subject
+category, fact or assessment and the protection flags); otherwise for the type of link. Which it asks
+follows from the kind of the record picked (``LinkForm.kind``); the panel fetches the matching fields
+when a record is picked (``links:link_fields``) and the server asks again if they were not sent.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +13,20 @@ from typing import Any
 
 from django import forms
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from kssp.core.form_tokens import FormTokenMixin
 from kssp.core.forms import BootstrapMixin
 from kssp.core.links.link_types import link_types
-from kssp.core.links.services import REASON_MAX
+from kssp.core.links.services import REASON_MAX, takes_role
+from kssp.core.parties.choices import Nature, PartyRole, SubjectCategory
+from kssp.core.parties.models import Person
 from kssp.core.records import access as records
+
+ROLE, LINK = "role", "link"
+#: The fields of the form's part that follows from the record picked (``links/_link_fields.html``).
+KIND_FIELDS = ("link_type", "role", "subject_category", "nature", "protected_witness", "juvenile", "evidential", "reason")
 
 INVERSE = ":inverse"
 
@@ -30,10 +45,29 @@ def record_type_choices() -> list[tuple[str, str]]:
     return [(label, rt.verbose_name.capitalize()) for label, rt in records.record_types().items()]
 
 
-class LinkForm(BootstrapMixin, forms.Form):
-    """Add a link from the record of the page to another record found by its number or public id."""
+def _model_of(label: str) -> Any:
+    declaration = records.record_types().get(label)
+    return declaration.model if declaration is not None else None
 
-    link_type = forms.ChoiceField(label=_("This record"))
+
+class LinkForm(FormTokenMixin, BootstrapMixin, forms.Form):
+    """Link the record of the page to another record, found by name, number, plate or serial (the
+    picker) or by its exact number or public id: a party's role in a record, or a typed record link."""
+
+    link_type = forms.ChoiceField(label=_("This record"), required=False)
+    role = forms.ChoiceField(
+        label=_("Role in the record"), required=False, choices=[("", "---------"), *PartyRole.choices],
+        help_text=_("What the person, organisation or vehicle is to the record."),
+    )
+    subject_category = forms.ChoiceField(
+        label=capfirst(_("data-subject category")), required=False, choices=[("", "---------"), *SubjectCategory.choices],
+        help_text=_("Directive (EU) 2016/680 Art. 6; for persons."),
+    )
+    nature = forms.ChoiceField(
+        label=capfirst(_("fact or assessment")), choices=Nature.choices, initial=Nature.FACT, required=False
+    )
+    protected_witness = forms.BooleanField(label=_("Protected witness"), required=False)
+    juvenile = forms.BooleanField(label=_("Juvenile"), required=False)
     find = forms.CharField(
         label=_("Find the other record"), max_length=100, required=False,
         help_text=_("A name (any spelling), a number, a plate, a VIN or a serial number; then choose the record."),
@@ -53,14 +87,29 @@ class LinkForm(BootstrapMixin, forms.Form):
         help_text=_("Required for an evidential link."),
     )
 
-    def __init__(self, *args: Any, record: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, record: Any = None, other_label: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # What the form asks follows from the two ends: the page's record and the kind of the one picked.
+        if other_label is None and self.is_bound:
+            pick = str(self.data.get("pick") or "")
+            other_label = pick.rpartition(":")[0] if pick else str(self.data.get("target_type") or "")
+        other = _model_of(other_label or "")
+        self.kind = ROLE if record is not None and other is not None and takes_role(record, other) else LINK
+        #: The party is a person: the data-subject category, fact or assessment and the protection flags apply.
+        self.for_person = self.kind == ROLE and (isinstance(record, Person) or other is Person)
+        if self.kind == ROLE:
+            self.fields["reason"].label = _("Note")
+            self.fields["reason"].help_text = _("What the role rests on, if it helps the reader.")
         # The picker: every kind of record the actor may see, found by name, number, plate or serial.
         find_url = reverse("links:record_find")
-        if record is not None:
-            declaration = records.record_type_for(record)
-            if declaration is not None:
-                find_url += f"?record_type={declaration.label}&record_id={record.public_id}"
+        declaration = records.record_type_for(record) if record is not None else None
+        if declaration is not None:
+            find_url += f"?record_type={declaration.label}&record_id={record.public_id}"
+            # Choosing the kind of record by hand asks for a role or a type of link, as picking does.
+            self.fields["target_type"].widget.attrs.update({
+                "hx-get": reverse("links:link_fields", args=[declaration.label, record.public_id]),
+                "hx-trigger": "change", "hx-target": "#link-fields", "hx-swap": "outerHTML", "hx-include": "#link-fields",
+            })
         self.fields["find"].widget.attrs.update({
             "autocomplete": "off",
             "hx-get": find_url,
@@ -98,7 +147,24 @@ class LinkForm(BootstrapMixin, forms.Form):
             self.add_error("find", _("Type a name, number, plate or serial and choose the record to link."))
         elif not data.get("target_type"):
             self.add_error("target_type", _("Choose the kind of record."))
+        if self.kind == LINK and not data.get("link_type"):
+            self.add_error("link_type", _("Choose a type of link."))
+        if self.kind == ROLE and not data.get("role"):
+            self.add_error("role", _("Choose the role."))
+        if self.kind == ROLE and self.for_person and not data.get("subject_category"):
+            self.add_error("subject_category", _("Choose the data-subject category."))
         return data
+
+    def role_fields(self) -> dict[str, Any]:
+        """What ``connection_create`` takes for a role (empty for a record link)."""
+        if self.kind != ROLE:
+            return {}
+        data = self.cleaned_data
+        out = {"role": data["role"]}
+        if self.for_person:
+            out |= {"subject_category": data["subject_category"], "nature": data.get("nature") or Nature.FACT,
+                    "protected_witness": data["protected_witness"], "juvenile": data["juvenile"]}
+        return out
 
     def direction(self) -> tuple[str, bool]:
         """``(type code, outgoing)``: outgoing means "this record → the other one"."""

@@ -59,11 +59,13 @@ class LinkRow:
     can_remove: bool
     #: The page's removal form for this row (set by the panel).
     remove_form: Any = None
-    #: A party's role in a record (a ``PartyLink``: "Driver", "Owner"), not a link made on this panel.
+    #: A party's role in a record (a ``PartyLink``: "Driver", "Owner") rather than a typed record link.
     party_role: bool = False
     evidential: bool = False
     reason: str = ""
     protection: tuple[str, ...] = ()
+    #: For a role: fact or assessment (Directive 2016/680 Art. 7).
+    nature: str = ""
 
 
 def link_rows_for(*, actor: Actor, record: Any) -> list[LinkRow]:
@@ -79,6 +81,7 @@ def link_rows_for(*, actor: Actor, record: Any) -> list[LinkRow]:
 def _party_role_rows(actor: Actor, record: Any) -> list[LinkRow]:
     from django.contrib.contenttypes.models import ContentType
 
+    from kssp.core.parties import permissions as party_perms
     from kssp.core.parties.models import Organisation, PartyLink, Person, Vehicle
     from kssp.core.parties.selectors import apply_protection, party_link_list_visible_to
 
@@ -98,6 +101,16 @@ def _party_role_rows(actor: Actor, record: Any) -> list[LinkRow]:
         persons.append(record)
     if persons:
         apply_protection(actor=actor, persons=persons)
+    # A role is removed by whoever may change the record the party has the role in (the parties'
+    # change permission too): ``party_link_policy``'s rule, decided once per record, not per row.
+    may_change: dict[tuple[type, int], bool] = {}
+
+    def can_remove(linked: Any) -> bool:
+        key = (type(linked), linked.pk)
+        if key not in may_change:
+            may_change[key] = actor.has_perm(party_perms.CHANGE) and records.can(actor, "change", linked)
+        return may_change[key]
+
     rows = []
     for link, other, from_party in pairs:
         if other is None:
@@ -115,8 +128,9 @@ def _party_role_rows(actor: Actor, record: Any) -> list[LinkRow]:
             other_number=shown_number(other),
             other_url=records.record_url(other),
             other_type=str(type(other)._meta.verbose_name),
-            can_remove=False,
+            can_remove=can_remove(other if from_party else record),
             party_role=True,
+            nature=str(link.get_nature_display()),
             reason=link.note,
             protection=flags,
         ))
@@ -190,6 +204,17 @@ class Candidate:
 
 
 PICKER_PURPOSE = "linking records"
+
+
+def candidate_for(actor: Actor, record: Any) -> Candidate:
+    """How the picker offers one record the actor may see (the one picked, shown again with the form)."""
+    declaration = records.record_type_for(record)
+    assert declaration is not None
+    title, number = display_name(actor, record), shown_number(record)
+    return Candidate(
+        value=f"{declaration.label}:{record.public_id}", type_name=str(declaration.verbose_name).capitalize(),
+        title=title, number="" if number in title else number, detail="",
+    )
 
 
 def link_candidates(*, actor: Actor, text: str, exclude: Any = None, limit: int = 8) -> list[Candidate]:

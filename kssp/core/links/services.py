@@ -127,3 +127,103 @@ def link_remove(*, actor: Actor, link: RecordLink, reason: str) -> RecordLink:
         reason=reason,
     )
     return link
+
+
+# --- the one entry: a record linked to another, whatever the two ends are -----------------------------
+#
+# Two tables keep two legal meanings (docs/architecture.md, "Links"): a party's *role* in a record
+# (``PartyLink``: the role, the data-subject category of Directive 2016/680 Art. 6, fact or assessment,
+# the protection flags and the acquittal that retention and merges read) and a typed link between two
+# records (``RecordLink``). Pages, forms and callers use only ``connection_create`` and
+# ``connection_remove``; which table a link lands in follows from its two ends (``takes_role``).
+
+
+def is_party(record_or_model: Any) -> bool:
+    """Whether a record (or model) is a party of the shared index: a person, an organisation or a vehicle."""
+    from kssp.core.parties.models import Organisation, Person, Vehicle
+
+    model = record_or_model if isinstance(record_or_model, type) else type(record_or_model)
+    return issubclass(model, (Person, Organisation, Vehicle))
+
+
+def takes_role(one: Any, other: Any) -> bool:
+    """Whether linking these two records (or models) gives a party a role in a record: exactly one end
+    is a party. Two parties (a person and a vehicle) or two records are linked by a typed record link."""
+    return is_party(one) != is_party(other)
+
+
+#: The party service's field names, as the one form and the API name them.
+_ROLE_FIELDS = {"person": "target", "organisation": "target", "vehicle": "target", "record": "target", "note": "reason"}
+
+
+@transaction.atomic
+def connection_create(
+    *,
+    actor: Actor,
+    record: Any,
+    other: Any,
+    link_type: str = "",
+    outgoing: bool = True,
+    evidential: bool | None = None,
+    reason: str = "",
+    role: str = "",
+    subject_category: str = "",
+    nature: str = "fact",
+    protected_witness: bool = False,
+    juvenile: bool = False,
+) -> Any:
+    """Link ``record`` (the page's) to ``other``: the one way to link two records.
+
+    When exactly one end is a party (``takes_role``) the party is given ``role`` in the other record
+    (``party_link_create``: its checks, protections, audit event and the retention rules that read it;
+    ``reason`` is kept as the link's note); otherwise the two records get a typed link
+    (``link_create``: ``link_type`` read from ``record`` when ``outgoing``, else from ``other``).
+    A record the actor may not see answers ``NotFound`` (the other end on the ``target`` field); the
+    refusals of either service come back on the one form's fields (``target``, ``role``, ``reason``...).
+    Returns the ``PartyLink`` or the ``RecordLink``.
+    """
+    if not actor.is_authenticated:
+        raise PermissionDenied()
+    if records.record_type_for(record) is None or not records.can(actor, "view", record):
+        raise NotFound()
+    if records.record_type_for(other) is None or not records.can(actor, "view", other):
+        raise NotFound(fields={"target": [_("There is no such record, or you may not see it.")]})
+    if not takes_role(record, other):
+        source, target = (record, other) if outgoing else (other, record)
+        return link_create(actor=actor, source=source, target=target, link_type=link_type, evidential=evidential, reason=reason)
+
+    from kssp.core.parties.models import PartyLink
+    from kssp.core.parties.services import party_link_create
+
+    party, linked = (record, other) if is_party(record) else (other, record)
+    party_field = party._meta.model_name
+    if PartyLink.objects.active().for_record(linked).filter(**{party_field: party}, role=role).exists():
+        raise ApplicationError(
+            _("The records were not linked."), fields={"role": [_("This party already has this role in the record.")]},
+            code="duplicate",
+        )
+    try:
+        return party_link_create(
+            actor=actor, record=linked, **{party_field: party}, role=role, subject_category=subject_category,
+            nature=nature, protected_witness=protected_witness, juvenile=juvenile, note=reason,
+        )
+    except ApplicationError as exc:
+        if exc.fields:
+            fields: dict[str, list[str]] = {}
+            for name, texts in exc.fields.items():
+                fields.setdefault(_ROLE_FIELDS.get(name, name), []).extend(texts)
+            exc.fields = fields
+        raise
+
+
+def connection_remove(*, actor: Actor, link: Any, reason: str) -> Any:
+    """End a link of either kind, with a reason (audited: ``link.removed`` or ``party_link.removed``);
+    the row stays, marked removed. A link the actor may not see answers ``NotFound``."""
+    if isinstance(link, RecordLink):
+        return link_remove(actor=actor, link=link, reason=reason)
+    from kssp.core.parties.models import PartyLink
+    from kssp.core.parties.services import party_link_remove
+
+    if not isinstance(link, PartyLink):
+        raise NotFound()
+    return party_link_remove(actor=actor, link=link, reason=reason)

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,15 +22,23 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
+from kssp.core.form_tokens import already_sent_message, create_once
 from kssp.core.forms import apply_service_error
 from kssp.core.links import selectors, services
-from kssp.core.links.forms import LinkForm, LinkRemoveForm
+from kssp.core.links.forms import KIND_FIELDS, LinkForm, LinkRemoveForm
+from kssp.core.links.models import RecordLink
 from kssp.core.policy import Actor
 from kssp.core.records import access as records
 from kssp.core.web import Request
 
 PANEL_TEMPLATE = "links/_panel_body.html"
 
+
+def connection_model(record: Any, other: Any) -> type[Any]:
+    """The table a link between these two records lands in (for the form token's bookkeeping)."""
+    from kssp.core.parties.models import PartyLink
+
+    return PartyLink if services.takes_role(record, other) else RecordLink
 
 
 def _record(actor: Actor, record_type: str, record_id: Any) -> Any:
@@ -59,6 +68,13 @@ def panel_context(
         else:
             row.remove_form = LinkRemoveForm(auto_id=f"id_link_remove_{row.link.public_id.hex[:12]}_%s")
     can_link = record_type.policy.can(actor, "change", record)
+    picked: list[selectors.Candidate] = []
+    chosen = getattr(form, "picked", None) if form is not None and form.is_bound else None
+    if chosen is not None:
+        # The record picked stays chosen when the form comes back with errors.
+        other = records.get_visible(actor, *chosen)
+        if other is not None:
+            picked = [selectors.candidate_for(actor, other)]
     return {
         "record": record,
         "record_type": record_type.label,
@@ -67,6 +83,8 @@ def panel_context(
         "form": form or (LinkForm(auto_id="id_link_%s", initial={"target_type": record_type.label}, record=record) if can_link else None),
         "notice": notice,
         "next_url": _next_url(request),
+        "picked": picked,
+        "fields_url": reverse("links:link_fields", args=[record_type.label, record.public_id]),
     }
 
 
@@ -90,56 +108,86 @@ def _respond(request: Request, record: Any, *, ok_message: str = "", status: int
     return render(request, "links/link_page.html", context, status=status)
 
 
+def _other_end(actor: Actor, form: LinkForm) -> tuple[Any, str]:
+    """The record to link (picked, or given by kind and number) and the form field that named it. It is
+    looked up even when other fields are wrong, so that one answer names every mistake."""
+    data = form.cleaned_data
+    field = "find" if form.picked is not None else "target"
+    if form.picked is not None:
+        other, matches = records.get_visible(actor, *form.picked), 1
+    elif data.get("target") and data.get("target_type"):
+        other, matches = records.find_visible(actor, data["target_type"], data["target"])
+    else:
+        return None, field
+    if other is None:
+        if matches > 1:
+            form.add_error(field, _("Several records have this number. Give the public id instead."))
+        else:
+            form.add_error(field, _("There is no such record, or you may not see it."))
+    return other, field
+
+
 @never_cache
 @require_POST
 def link_add(request: Request, record_type: str, record_id: Any) -> HttpResponse:
+    """The panel's one link form: a party's role in a record or a typed record link, whichever the two
+    ends call for (``services.connection_create`` decides); sent twice with the same form token, one link."""
     actor = request.actor
     record = _record(actor, record_type, record_id)
     form = LinkForm(request.POST, auto_id="id_link_%s", record=record)
-    if form.is_valid():
-        if form.picked is not None:
-            other, matches = records.get_visible(actor, *form.picked), 1
+    valid = form.is_valid()
+    other, field = _other_end(actor, form)
+    if valid and other is not None:
+        code, outgoing = form.direction()
+        data = form.cleaned_data
+        try:
+            done = create_once(
+                request, form, model=connection_model(record, other),
+                create=lambda: services.connection_create(
+                    actor=actor, record=record, other=other, link_type=code, outgoing=outgoing,
+                    evidential=data["evidential"], reason=data["reason"], **form.role_fields(),
+                ),
+            )
+        except NotFound as exc:
+            if not exc.fields:
+                raise Http404 from None
+            apply_service_error(form, exc, aliases={"target": field})
+        except ServicePermissionDenied as exc:
+            raise PermissionDenied(str(exc.message)) from None
+        except ApplicationError as exc:
+            apply_service_error(form, exc, aliases={"target": field})
         else:
-            other, matches = records.find_visible(actor, form.cleaned_data["target_type"], form.cleaned_data["target"])
-        field = "find" if form.picked is not None else "target"
-        if other is None:
-            if matches > 1:
-                form.add_error(field, _("Several records have this number. Give the public id instead."))
-            else:
-                form.add_error(field, _("There is no such record, or you may not see it."))
-        else:
-            code, outgoing = form.direction()
-            source, target = (record, other) if outgoing else (other, record)
-            try:
-                services.link_create(
-                    actor=actor, source=source, target=target, link_type=code,
-                    evidential=form.cleaned_data["evidential"], reason=form.cleaned_data["reason"],
-                )
-            except NotFound as exc:
-                if not exc.fields:
-                    raise Http404 from None
-                apply_service_error(form, exc)
-            except ServicePermissionDenied as exc:
-                raise PermissionDenied(str(exc.message)) from None
-            except ApplicationError as exc:
-                apply_service_error(form, exc)
-            else:
-                return _respond(request, record, ok_message=_("The records were linked."))
+            message = _("The records were linked.") if done.created else already_sent_message()
+            return _respond(request, record, ok_message=message)
     return _respond(request, record, status=400, form=form)
+
+
+@never_cache
+@require_GET
+def link_fields(request: Request, record_type: str, record_id: Any) -> HttpResponse:
+    """The part of the link form that follows from the record picked: the party's role (with the
+    data-subject category and protection flags for a person) or the type of link. What was typed stays."""
+    record = _record(request.actor, record_type, record_id)
+    pick = request.GET.get("pick", "")
+    other_label = pick.rpartition(":")[0] if pick else request.GET.get("target_type", "")
+    keep = {name: request.GET.get(name) for name in KIND_FIELDS if name in request.GET}
+    form = LinkForm(auto_id="id_link_%s", initial=keep, record=record, other_label=other_label)
+    return render(request, "links/_link_fields.html", {"form": form})
 
 
 @never_cache
 @require_POST
 def link_remove(request: Request, record_type: str, record_id: Any, link_id: Any) -> HttpResponse:
+    """Remove a link of either kind (a role or a record link) from the panel, with a reason."""
     actor = request.actor
     record = _record(actor, record_type, record_id)
-    row = next((r for r in selectors.link_rows_for(actor=actor, record=record) if not r.party_role and r.link.public_id == link_id), None)
+    row = next((r for r in selectors.link_rows_for(actor=actor, record=record) if r.link.public_id == link_id), None)
     if row is None:
         raise Http404
     form = LinkRemoveForm(request.POST, auto_id=f"id_link_remove_{row.link.public_id.hex[:12]}_%s")
     if form.is_valid():
         try:
-            services.link_remove(actor=actor, link=row.link, reason=form.cleaned_data["reason"])
+            services.connection_remove(actor=actor, link=row.link, reason=form.cleaned_data["reason"])
         except NotFound:
             raise Http404 from None
         except ServicePermissionDenied as exc:
@@ -171,4 +219,9 @@ def record_find(request: Request) -> HttpResponse:
     text = request.GET.get("find", "").strip()
     exclude = records.get_visible(actor, request.GET.get("record_type", ""), request.GET.get("record_id", ""))
     candidates = selectors.link_candidates(actor=actor, text=text, exclude=exclude) if len(text) >= 2 else []
-    return render(request, "links/_candidates.html", {"candidates": candidates, "text": text})
+    fields_url = ""
+    if exclude is not None:
+        declaration = records.record_type_for(exclude)
+        if declaration is not None:
+            fields_url = reverse("links:link_fields", args=[declaration.label, exclude.public_id])
+    return render(request, "links/_candidates.html", {"candidates": candidates, "text": text, "fields_url": fields_url, "autoload": True})

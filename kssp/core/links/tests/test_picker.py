@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from kssp.core.links.models import RecordLink
 from kssp.core.models import AuditEvent
+from kssp.core.parties.models import PartyLink
 from kssp.core.parties.tests.factories import PartyLinkFactory, PersonFactory, VehicleFactory
 from kssp.core.testing.recordkind.tests.factories import SampleRecordFactory
 
@@ -76,11 +77,14 @@ def test_a_person_picked_by_name_is_linked_and_both_pages_show_the_link_by_name(
     value = next(iter(picked_values(find(world.kp_investigator, "Dragan Petrovic", record=sample))))
     response = en(world.kp_investigator).post(
         reverse("links:link_add", args=["recordkind.samplerecord", sample.public_id]),
-        {"link_type": "relates_to", "find": "Dragan Petrovic", "pick": value, "reason": "", "next": ""},
+        {"role": "subject", "subject_category": "witness", "nature": "fact", "find": "Dragan Petrovic", "pick": value,
+         "reason": "", "next": ""},
     )
     assert response.status_code == 302
-    link = RecordLink.objects.get()
-    assert (link.from_public_id, link.to_public_id) == (sample.public_id, person.public_id)
+    # A person linked to a record is given a role in it (one mechanism, the role's own table).
+    link = PartyLink.objects.get()
+    assert (link.person, link.object_id, link.subject_category) == (person, sample.pk, "witness")
+    assert not RecordLink.objects.exists()
 
     # The record's page names the person, not a number or a fragment of an id.
     html = en(world.kp_investigator).get(sample_page(sample)).content.decode()
