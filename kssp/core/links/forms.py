@@ -54,14 +54,18 @@ class LinkForm(FormTokenMixin, BootstrapMixin, forms.Form):
     """Link the record of the page to another record, found by name, number, plate or serial (the
     picker) or by its exact number or public id: a party's role in a record, or a typed record link."""
 
-    link_type = forms.ChoiceField(label=_("This record"), required=False)
+    # Which of these are required depends on the two ends (``__init__``).
+    link_type = forms.ChoiceField(label=_("This record"), required=False,
+                                  error_messages={"required": _("Choose a type of link.")})
     role = forms.ChoiceField(
         label=_("Role in the record"), required=False, choices=[("", "---------"), *PartyRole.choices],
         help_text=_("What the person, organisation or vehicle is to the record."),
+        error_messages={"required": _("Choose the role.")},
     )
     subject_category = forms.ChoiceField(
         label=capfirst(_("data-subject category")), required=False, choices=[("", "---------"), *SubjectCategory.choices],
         help_text=_("Directive (EU) 2016/680 Art. 6; for persons."),
+        error_messages={"required": _("Choose the data-subject category.")},
     )
     nature = forms.ChoiceField(
         label=capfirst(_("fact or assessment")), choices=Nature.choices, initial=Nature.FACT, required=False
@@ -97,6 +101,9 @@ class LinkForm(FormTokenMixin, BootstrapMixin, forms.Form):
         self.kind = ROLE if record is not None and other is not None and takes_role(record, other) else LINK
         #: The party is a person: the data-subject category, fact or assessment and the protection flags apply.
         self.for_person = self.kind == ROLE and (isinstance(record, Person) or other is Person)
+        self.fields["link_type"].required = self.kind == LINK
+        self.fields["role"].required = self.kind == ROLE
+        self.fields["subject_category"].required = self.for_person
         if self.kind == ROLE:
             self.fields["reason"].label = _("Note")
             self.fields["reason"].help_text = _("What the role rests on, if it helps the reader.")
@@ -147,12 +154,6 @@ class LinkForm(FormTokenMixin, BootstrapMixin, forms.Form):
             self.add_error("find", _("Type a name, number, plate or serial and choose the record to link."))
         elif not data.get("target_type"):
             self.add_error("target_type", _("Choose the kind of record."))
-        if self.kind == LINK and not data.get("link_type"):
-            self.add_error("link_type", _("Choose a type of link."))
-        if self.kind == ROLE and not data.get("role"):
-            self.add_error("role", _("Choose the role."))
-        if self.kind == ROLE and self.for_person and not data.get("subject_category"):
-            self.add_error("subject_category", _("Choose the data-subject category."))
         return data
 
     def role_fields(self) -> dict[str, Any]:
