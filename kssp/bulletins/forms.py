@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kssp.bulletins.choices import BulletinKind, BulletinStatus
+from kssp.bulletins.choices import BulletinKind
 from kssp.core.forms import BootstrapMixin, DateInput
 from kssp.core.markings import Classification, HandlingCode
 
@@ -39,19 +39,6 @@ class BulletinForm(BootstrapMixin, forms.Form):
         field = self.fields["classification"]
         # Display only what the actor may choose; validation stays with the service.
         field.widget.choices = [(value, label) for value, label in Classification.choices if value <= clearance]
-
-
-class TransitionForm(forms.Form):
-    to = forms.ChoiceField(choices=BulletinStatus.choices)
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class TransitionReasonForm(BootstrapMixin, TransitionForm):
-    """The withdraw form as displayed (the status comes from a hidden field)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["to"].widget = forms.HiddenInput()
 
 
 class QuickCaptureForm(BootstrapMixin, forms.Form):

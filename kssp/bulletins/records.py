@@ -13,15 +13,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kssp.bulletins import permissions as perms
+from kssp.bulletins import services
 from kssp.bulletins.choices import BulletinKind, BulletinStatus
 from kssp.bulletins.filters import BulletinFilterSet
 from kssp.bulletins.forms import QuickCaptureForm
-from kssp.bulletins.imports import BULLETIN_IMPORT
 from kssp.bulletins.models import Bulletin
 from kssp.core.exports.registry import Column, Grouping
 from kssp.core.markings import Classification
 from kssp.core.models.audit import AuditEvent
-from kssp.core.records import Labels, RecordType, Retention, register
+from kssp.core.records import Imports, Labels, RecordType, Retention, register
 from kssp.core.retention.classes import CPC, LED, POLICE, STAFF
 from kssp.core.retention.registry import Action, Period, RetentionClass, Trigger, anonymise, delete_row
 from kssp.core.search import query as kinds
@@ -91,7 +91,12 @@ class BulletinRecord(RecordType):
         Grouping("classification", _("Classification"), lambda: dict(Classification.choices)),
     )
     statistics_label = _("Bulletin statistics")
-    import_type = BULLETIN_IMPORT
+    import_type = Imports(  # drafts, one per row: the columns are the fields the service takes, checked by its rules
+        services.writes,
+        description=_("Drafts of lookouts, notices and alerts, owned by your unit. Issue them one by one after the import."),
+        columns={"kind": {"help_text": _("lookout, notice or alert; empty: notice.")},
+                 "valid_until": {"help_text": _("A date, such as 2026-12-31; empty: no end date.")}},
+    )
     timeline = {"bulletin.transitioned": status_changed}
     retention = Retention(
         RETENTION_CLASS,

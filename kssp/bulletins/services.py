@@ -26,6 +26,7 @@ class BulletinWrites(RecordWrites[Bulletin]):
     number_prefix = "BUL"
     not_saved = gettext_lazy("The bulletin was not saved.")
     not_changed = gettext_lazy("The bulletin was not withdrawn.")
+    reasons = {BulletinStatus.WITHDRAWN: gettext_lazy("Give the reason for withdrawing.")}
 
     def clean(self, actor: Actor, data: dict[str, Any], record: Bulletin | None) -> dict[str, list[str]]:
         errors: dict[str, list[str]] = {}
@@ -40,11 +41,6 @@ class BulletinWrites(RecordWrites[Bulletin]):
 
     def refuse_update(self, record: Bulletin) -> Any:
         return _("A withdrawn bulletin cannot be edited.") if record.status == BulletinStatus.WITHDRAWN else None
-
-    def check_transition(self, actor: Actor, record: Bulletin, to: str, reason: str) -> dict[str, list[str]]:
-        if to == BulletinStatus.WITHDRAWN and not reason:
-            return {"reason": [_("Give the reason for withdrawing.")]}
-        return {}
 
     def on_transition(self, record: Bulletin, to: str) -> list[str]:
         if to == BulletinStatus.ISSUED:

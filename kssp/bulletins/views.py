@@ -1,22 +1,19 @@
 """Bulletin pages (issue #2 point 7): the kernel's record pages (list with the existence-only check of
 other institutions, create, detail, edit, issue and withdraw; kssp.core.views_records) with the
-bulletin's wording and its withdraw form. Sharing and the grants panel come from
-the kernel too ({% grants_panel %}), sign-in from the LoginRequired middleware.
+bulletin's wording. Withdrawing asks for a reason (the service's ``reasons``), so the kernel offers it
+as a form; sharing and the grants panel come from the kernel too ({% grants_panel %}), sign-in from the
+LoginRequired middleware.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from kssp.bulletins import services
 from kssp.bulletins.choices import BulletinStatus
 from kssp.bulletins.filters import BulletinFilterSet
-from kssp.bulletins.forms import BulletinForm, TransitionReasonForm
-from kssp.core.views_records import RecordPages
-from kssp.core.web import Request
+from kssp.bulletins.forms import BulletinForm
+from kssp.core.views_records import RecordPages, StatusAction
 
 
 class BulletinPages(RecordPages):
@@ -24,46 +21,26 @@ class BulletinPages(RecordPages):
     form_class = BulletinForm
     filterset_class = BulletinFilterSet
     columns = (
-        gettext_lazy("Number"), gettext_lazy("Title"), gettext_lazy("Kind"), gettext_lazy("Classification"),
-        gettext_lazy("Status"), gettext_lazy("Owner"), gettext_lazy("Valid until"),
+        _("Number"), _("Title"), _("Kind"), _("Classification"), _("Status"), _("Owner"), _("Valid until"),
     )
     row_template = "bulletins/partials/_bulletin_row.html"
     list_template = "bulletins/bulletin_list.html"
     detail_template = "bulletins/bulletin_detail.html"
     texts = {
-        "lead": gettext_lazy("Lookouts, notices and alerts your unit holds or that were shared with you."),
-        "caption": gettext_lazy("Bulletins you may see"),
-        "empty": gettext_lazy("There are no bulletins you may see yet."),
-        "empty_filtered": gettext_lazy("No bulletin matches these filters."),
-        "create": gettext_lazy("Draft a bulletin"),
-        "save_new": gettext_lazy("Save as draft"),
+        "lead": _("Lookouts, notices and alerts your unit holds or that were shared with you."),
+        "caption": _("Bulletins you may see"),
+        "empty": _("There are no bulletins you may see yet."),
+        "empty_filtered": _("No bulletin matches these filters."),
+        "create": _("Draft a bulletin"),
+        "save_new": _("Save as draft"),
+        "created": _("Bulletin %(number)s was saved as a draft."),
     }
-
-    def detail_context(self, request: Request, record: Any, **extra: Any) -> dict[str, Any]:
-        context = super().detail_context(request, record, **extra)
-        withdraw_form = TransitionReasonForm(initial={"to": BulletinStatus.WITHDRAWN}, auto_id="id_withdraw_%s")
-        if "transition_errors" in context:  # a refused withdrawal: the reason's error goes on its form
-            withdraw_form = TransitionReasonForm(
-                {"to": BulletinStatus.WITHDRAWN, "reason": context["transition_data"].get("reason", "")},
-                auto_id="id_withdraw_%s",
-            )
-            withdraw_form.is_valid()
-            for error in context["transition_errors"].get("reason", []):
-                withdraw_form.add_error("reason", error)
-        context.update(
-            can_issue=BulletinStatus.ISSUED in context["next_statuses"],
-            can_withdraw=BulletinStatus.WITHDRAWN in context["next_statuses"],
-            withdraw_form=withdraw_form,
-        )
-        return context
-
-    def created_message(self, record: Any) -> str:
-        return _("Bulletin %(number)s was saved as a draft.") % {"number": record.number}
-
-    def transitioned_message(self, record: Any) -> str:
-        if record.status == BulletinStatus.ISSUED:
-            return _("The bulletin was issued.")
-        return _("The bulletin was withdrawn.")
+    status_actions = {
+        BulletinStatus.ISSUED: StatusAction(_("Issue"), "success", done=_("The bulletin was issued.")),
+        BulletinStatus.WITHDRAWN: StatusAction(
+            _("Withdraw"), "danger", summary=_("Withdraw this bulletin"), done=_("The bulletin was withdrawn."),
+        ),
+    }
 
 
 pages = BulletinPages()

@@ -6,10 +6,17 @@ writes from the module's ``RecordWrites`` (404 before 403, field errors on the f
 
 URL names, in the module's namespace, follow the record type's code: ``<code>_list``,
 ``<code>_create``, ``<code>_detail``, ``<code>_update`` and ``<code>_transition``.
+
+Changes of status: the detail page offers each allowed next status (``status_actions`` in its context,
+drawn by ``records/_status_buttons.html`` and ``records/_status_forms.html``) as a button, or, where the
+writes need a reason for it (``RecordWrites.reasons``), as a form with a reason field; a refusal is
+shown again on that form, the reason's message beside the reason.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
@@ -22,6 +29,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -29,7 +37,7 @@ from kssp.core import access_exceptions
 from kssp.core.exceptions import ApplicationError
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.form_tokens import add_form_token, already_sent_message, without_token
-from kssp.core.forms import apply_service_error, filter_form
+from kssp.core.forms import BootstrapMixin, apply_service_error, filter_form
 from kssp.core.forms_grants import HitCheckForm
 from kssp.core.records.access import record_get_visible_to, record_list_visible_to
 from kssp.core.records.declaration import RecordType
@@ -51,6 +59,17 @@ from kssp.core.web import (
 )
 
 
+@dataclass(frozen=True)
+class StatusAction:
+    """How the detail page offers a change of status: the button's words and Bootstrap colour, the
+    heading of its form where the change needs a reason, and the message once it is done."""
+
+    label: Any
+    style: str = "primary"
+    summary: Any = ""
+    done: Any = ""
+
+
 class RecordPages:
     """The list, create, detail, edit and status pages of one record type."""
 
@@ -63,8 +82,11 @@ class RecordPages:
     list_template: ClassVar[str] = "records/record_list.html"
     form_template: ClassVar[str] = "records/record_form.html"
     page_size: ClassVar[int] = 25
-    # Wording a module gives its pages (lazy strings, translated).
+    # Wording a module gives its pages (lazy strings, translated): lead, caption, empty, empty_filtered,
+    # create, save_new, and created (a message with %(number)s).
     texts: ClassVar[dict[str, Any]] = {}
+    # The detail page's changes of status, by status; one not named is a button with the status's name.
+    status_actions: ClassVar[Mapping[str, StatusAction]] = {}
 
     # --- derived from the declaration ----------------------------------------------------------
     @property
@@ -105,7 +127,7 @@ class RecordPages:
         return {}
 
     def created_message(self, record: Any) -> str:
-        return _("%(number)s was saved.") % {"number": self.declaration.number(record)}
+        return self.text("created", _("%(number)s was saved.")) % {"number": self.declaration.number(record)}
 
     def quick_capture_url(self) -> str:
         """The type's quick-capture page, if it has one (``QuickCapture(pages).urls()`` mounted)."""
@@ -301,10 +323,36 @@ class RecordPages:
             "can_change": can_change and self.writes.refuse_update(record) is None,
             "next_statuses": next_statuses,
             "transition_url": self.url("transition", record.public_id) if next_statuses else "",
+            "status_actions": self.status_actions_for(next_statuses, extra.get("transition_errors"), extra.get("transition_data")),
             "status_errors": [],
             **self.detail_extra(request, record),
             **extra,
         }
+
+    def status_actions_for(
+        self, statuses: Iterable[str], errors: Mapping[str, list[str]] | None = None, posted: Any = None
+    ) -> list[dict[str, Any]]:
+        """The next statuses in the order of the status field's choices, each with its words and, where
+        the writes need a reason, its form: bound again to what was posted after a refusal, with the
+        service's messages about the reason on its field."""
+        actions: list[dict[str, Any]] = []
+        if not statuses:
+            return actions
+        names = dict(self.model._meta.get_field(self.writes.status_field).flatchoices)
+        for status in sorted(statuses, key=list(names).index):
+            action = self.status_actions.get(status) or StatusAction(names[status])
+            form = None
+            if status in self.writes.reasons:
+                form = TransitionForm(initial={"to": status}, auto_id=f"id_{status}_%s")
+                if posted is not None and posted.get("to") == status:
+                    form = TransitionForm({"to": status, "reason": posted.get("reason", "")}, auto_id=f"id_{status}_%s")
+                    form.is_valid()
+                    for message in (errors or {}).get("reason", []):
+                        if message not in form.errors.get("reason", []):
+                            form.add_error("reason", message)
+            actions.append({"status": status, "label": action.label, "style": action.style,
+                            "summary": action.summary or action.label, "form": form})
+        return actions
 
     def detail_view(self, request: Request, public_id: Any) -> HttpResponse:
         record = self.read(request, public_id, purpose_of(request, self.purpose_detail))
@@ -331,6 +379,9 @@ class RecordPages:
         return render(request, self.detail_template, context, status=400)
 
     def transitioned_message(self, record: Any) -> str:
+        action = self.status_actions.get(getattr(record, self.writes.status_field))
+        if action is not None and action.done:
+            return str(action.done)
         status = getattr(record, f"get_{self.writes.status_field}_display", lambda: "")()
         return _("The status is now “%(status)s”.") % {"status": status}
 
@@ -356,6 +407,9 @@ class RecordPages:
         return patterns
 
 
-class TransitionForm(forms.Form):
-    to = forms.CharField(max_length=40)
-    reason = forms.CharField(max_length=2000, required=False)
+class TransitionForm(BootstrapMixin, forms.Form):
+    """A change of status as posted (``to``, hidden on the page) and, where it needs one, its reason."""
+
+    to = forms.CharField(max_length=40, widget=forms.HiddenInput())
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))

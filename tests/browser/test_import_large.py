@@ -22,7 +22,6 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-import kssp.bulletins.imports  # noqa: F401  (registers the type until BulletinsConfig.ready() imports it)
 from kssp.accounts.testing import PASSWORD
 from kssp.bulletins.models import Bulletin
 from kssp.core.imports.models import ImportBatch, ImportStatus, StagedRow
@@ -37,10 +36,9 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": 
 HEADER = ["kind", "title", "body", "classification", "handling_code", "valid_until", "contains_personal_data"]
 
 WORKER = """
-import os, importlib, django
+import os, django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django.setup()
-importlib.import_module("kssp.bulletins.imports")
+django.setup()  # the bulletins' import type is derived from their declaration when the kernel starts
 from django.core.management import call_command
 call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "default", verbosity=0)
 """

@@ -209,7 +209,10 @@ def test_issue_then_withdraw_with_a_reason(world):
     # when: withdrawn without a reason
     response = client.post(url("bulletin_transition", bulletin), {"to": "withdrawn", "reason": ""})
     assert response.status_code == 400
-    assert "Give the reason for withdrawing." in response.content.decode()
+    # the kernel's reason form (RecordWrites.reasons) comes back open, the message beside the reason
+    page = response.content.decode()
+    assert "Give the reason for withdrawing." in page.split('id="id_withdrawn_reason_error"', 1)[1].split("</div>", 1)[0]
+    assert '<details class="kssp-panel kssp-status-reason mb-3" open>' in page and "Withdraw this bulletin" in page
     bulletin.refresh_from_db()
     assert bulletin.status == BulletinStatus.ISSUED
     # when: withdrawn with a reason

@@ -16,6 +16,10 @@ A module describes its file once::
         writes=services.writes,               # the type's RecordWrites: create_many in chunks
     ))
 
+A record type usually needs none of this: its declaration says ``import_type = Imports(services.writes,
+description=...)`` (``kssp.core.records.Imports``) and ``derive`` builds the type from it: a column per
+model field, each row checked by the service's own rules, promotion through ``create_many``.
+
 The framework reads the file, parses every cell by its column (type, required, length, choices,
 validators), then calls ``validate_row`` for the rules that need the whole row or the actor, and
 stores the outcome in the staging table. Promotion runs later: with ``writes`` (the type's
@@ -36,14 +40,20 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.utils import translation
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from kssp.core.exceptions import ApplicationError
+from kssp.core.forms import TEXT_MAX
 from kssp.core.imports.messages import Msg, from_validation_error, stored
 from kssp.core.policy import Actor
 
@@ -322,3 +332,73 @@ def registered_import_types() -> dict[str, ImportType]:
 def import_types_for(actor: Actor) -> list[ImportType]:
     """The types ``actor`` may import (by each type's permission), in label order."""
     return sorted((t for t in _types.values() if t.may_use(actor)), key=lambda t: str(t.label))
+
+
+# --- an import type derived from a record type's declaration -------------------------------------------
+
+# Help the kernel gives the columns of its own fields (the markings every protected record carries).
+KERNEL_HELP = {
+    "classification": _("0 unclassified … 4 top secret; at most your clearance."),
+    "handling_code": _("H0, H1, H2, H3 or empty."),
+}
+HELP_NO_BY_DEFAULT = _("1 or 0; empty: 0.")
+
+
+def column_from_field(model_field: Any, **overrides: Any) -> Column:
+    """The column of one model field: its verbose name as the label; a choice, boolean, date, integer or
+    text column by the field; required where the field may be neither blank nor left to its default;
+    the field's length (free text: the form's limit, ``TEXT_MAX``), range, choices (their values or
+    labels, stored as the field stores them) and default. ``overrides`` replace any of these."""
+    f = model_field
+    derived: dict[str, Any] = {"name": f.name, "label": capfirst(f.verbose_name), "help_text": KERNEL_HELP.get(f.name, "")}
+    if f.choices:
+        derived.update(kind="choice", choices=f.choices, coerce=f.to_python)
+    elif isinstance(f, models.BooleanField):
+        derived.update(kind="boolean", help_text=HELP_NO_BY_DEFAULT if f.get_default() is False else "")
+    elif isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
+        derived["kind"] = "date"
+    elif isinstance(f, models.IntegerField) and not f.is_relation:
+        derived.update(kind="integer", **{
+            ("min_value" if isinstance(v, MinValueValidator) else "max_value"): v.limit_value
+            for v in f.validators if isinstance(v, MinValueValidator | MaxValueValidator)
+        })
+    elif isinstance(f, models.CharField | models.TextField):
+        derived.update(max_length=f.max_length or TEXT_MAX, free_text=isinstance(f, models.TextField))
+    else:
+        raise TypeError(f"{f.model._meta.label}.{f.name}: an import column cannot be derived from a {type(f).__name__}")
+    if f.has_default():
+        derived["default"] = f.get_default()
+    elif f.empty_strings_allowed and not f.null:
+        derived["default"] = ""
+    derived["required"] = not f.blank and not f.has_default()
+    return Column(**{**derived, **overrides})
+
+
+def derive(declaration: Any) -> ImportType:
+    """The import type of a record-type declaration: its hand-made ``ImportType`` as it is, or the one
+    its ``Imports`` describes (``kssp.core.records.Imports``)."""
+    spec = declaration.import_type
+    if isinstance(spec, ImportType):
+        return spec
+    model = declaration.model
+    names = spec.fields or tuple(spec.writes.editable)
+    return ImportType(
+        code=spec.code or f"{model._meta.model_name}s",
+        label=lazy(lambda: declaration.plural_label, str)(),
+        description=spec.description,
+        permission=declaration.create_perm,
+        columns=tuple(column_from_field(model._meta.get_field(name), **spec.columns.get(name, {})) for name in names),
+        validate_row=partial(service_rules, spec.writes),
+        writes=spec.writes,
+    )
+
+
+def service_rules(writes: Any, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
+    """A row as the type's service would take it (``RecordWrites.check_new``), its refusals per field.
+    Checked with no language active, the messages are their msgids, which the report translates for
+    each reader (a message the service built with parameters is shown as it was built)."""
+    with translation.override(None):
+        try:
+            return dict(writes.check_new(actor=actor, data=values))
+        except ApplicationError as exc:
+            raise RowInvalid(exc.fields or {"": [str(exc.message)]}) from None

@@ -1,5 +1,6 @@
 """``manage.py check`` for record types (issue #6 point 1): every concrete protected or dependent model
-has a declaration, and every declaration names fields, URLs and permissions that exist."""
+has a declaration, and every declaration names fields, URLs and permissions that exist (an import derived
+from the declaration: fields its writes accept)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.db import models
 from django.urls import NoReverseMatch, reverse
 
 from kssp.core.models.grants import DependentRecord, ProtectedRecord
-from kssp.core.records.declaration import RecordType
+from kssp.core.records.declaration import Imports, RecordType
 from kssp.core.records.registry import declaration_for, declarations
 
 
@@ -74,6 +75,15 @@ def check_declaration(declaration: RecordType) -> list[checks.CheckMessage]:
     for column in declaration.export_columns:
         if getattr(column, "value", None) is None and not _has_field(model, column.key.replace(".", "__")):
             errors.append(_field_error(declaration, "export_columns", column.key, "give the column a value function"))
+
+    if isinstance(declaration.import_type, Imports):  # its columns: fields of the model that the writes accept
+        accepted = declaration.import_type.writes.editable
+        for value in declaration.import_type.fields or accepted:
+            if not _has_field(model, value):
+                errors.append(_field_error(declaration, "import_type", value))
+            elif value not in accepted:
+                errors.append(checks.Error(f"{name}.import_type names {value!r}, which its writes do not accept (editable)",
+                                           obj=type(declaration), id="kssp.E110"))
 
     errors.extend(_check_personal_fields(declaration))
 

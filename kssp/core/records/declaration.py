@@ -92,6 +92,21 @@ class Retention:
 
 
 @dataclass(frozen=True)
+class Imports:
+    """A staged import of new records derived from the declaration (``kssp.core.imports.registry.derive``):
+    one column per model field (label, kind, required, length, choices and default from the field),
+    each row checked when the file is validated by the service's own rules (``writes.check_new``: the
+    type's field rules and the markings, so no rule is written twice) and created in chunks by
+    ``writes.create_many`` when the batch is promoted (all or nothing)."""
+
+    writes: Any  # the type's RecordWrites
+    description: Any = ""
+    fields: tuple[str, ...] = ()  # the columns, in file order; default: the fields the writes accept
+    columns: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per column: help_text, free_text, ...
+    code: str = ""  # default: the plural of the model name ("bulletins")
+
+
+@dataclass(frozen=True)
 class AutoGrant:
     """A grant the create service makes with a new record (to a receiving institution or unit)."""
 
@@ -150,6 +165,7 @@ class RecordType:
     # ``kssp.core.exports.registry.Grouping``; the kernel registers the export and serves the page.
     statistics: ClassVar[tuple[Any, ...]] = ()
     statistics_label: ClassVar[Any] = None
+    # An ``Imports`` (derived from the model fields and the writes) or a hand-made ``ImportType``.
     import_type: ClassVar[Any] = None
     linkable: ClassVar[bool] = True
     timeline: ClassVar[Mapping[str, Callable[..., tuple[str, str]]]] = {}

@@ -30,9 +30,9 @@ def wire(declaration: RecordType) -> None:
     if declaration.statistics:
         _statistics(declaration)
     if declaration.import_type is not None:
-        from kssp.core.imports.registry import register_import_type
+        from kssp.core.imports.registry import derive, register_import_type
 
-        register_import_type(declaration.import_type)
+        register_import_type(derive(declaration))
     if declaration.timeline:
         from kssp.core.worklist.selectors import timeline_formatter
 

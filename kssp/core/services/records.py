@@ -102,6 +102,9 @@ class RecordWrites(Generic[M]):
     number_prefix: ClassVar[str] = ""
     not_saved: ClassVar[Any] = gettext_lazy("The record was not saved.")
     not_changed: ClassVar[Any] = gettext_lazy("The status was not changed.")
+    # Changes of status that need a reason: {status: the message when it is missing}. The service refuses
+    # them without one (a field error on ``reason``); the detail page offers them as a form with a reason.
+    reasons: ClassVar[Mapping[str, Any]] = {}
 
     # --- what a module writes ------------------------------------------------------------------
     def clean(self, actor: Actor, data: dict[str, Any], record: M | None) -> dict[str, list[str]]:
@@ -144,6 +147,13 @@ class RecordWrites(Generic[M]):
         unknown = sorted(set(data) - set(self.editable))
         if unknown:
             raise ApplicationError(self.not_saved, fields={k: [_("This field cannot be changed.")] for k in unknown})
+
+    def check_new(self, *, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        """The values ``create`` would store for ``data``, or ``ApplicationError`` with the messages per
+        field: the same rules (fields that cannot be set, the type's ``clean``, the markings), nothing
+        written. An import checks each row with it when the file is validated (``kssp.core.imports``)."""
+        self._refuse_unknown(data)
+        return self._checked(actor, data, None)
 
     def _checked(self, actor: Actor, data: dict[str, Any], record: M | None) -> dict[str, Any]:
         errors = self.clean(actor, data, record)
@@ -313,7 +323,8 @@ class RecordWrites(Generic[M]):
                 code="invalid_transition",
             )
         reason = (reason or "").strip()
-        errors = self.check_transition(actor, record, to, reason)
+        errors = {"reason": [str(self.reasons[to])]} if to in self.reasons and not reason else {}
+        errors.update(self.check_transition(actor, record, to, reason))
         if errors:
             raise ApplicationError(self.not_changed, fields=errors)
         setattr(record, self.status_field, to)

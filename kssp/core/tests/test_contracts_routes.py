@@ -419,10 +419,8 @@ def make_objects(case: Case, cast: Cast) -> tuple[dict[str, Any], list[str]]:
         upload = SimpleUploadedFile("route-contract.pdf", pdf(b"route contract"))
         values["public_id"] = attachment_add(actor=owner.actor, record=record, upload=upload).public_id
     if case.maker == "import_batch":  # the kernel's test import type (kssp.core.testing.recordkind)
-        from kssp.core.imports.registry import register_import_type
         from kssp.core.imports.services import import_batch_create
 
-        register_import_type(import_string("kssp.core.testing.recordkind.imports.SAMPLE_IMPORT"))
         content = (
             b"kind,title,body,classification,handling_code,valid_until,contains_personal_data\r\n"
             b"notice,Route contract,Serial AK-000001,1,,,0\r\n"

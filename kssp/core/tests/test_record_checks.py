@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from kssp.core.records import IdentifierScheme
+from kssp.core.records import IdentifierScheme, Imports
 from kssp.core.records.checks import check_declaration, check_record_types
 from kssp.core.records.registry import declaration_for
 from kssp.core.testing.recordkind.models import SampleRecord
+from kssp.core.testing.recordkind.services import writes
 
 
 def broken(**attributes):
@@ -37,6 +38,8 @@ def test_the_real_declarations_pass():
         ({"list_url": "recordkind:samplerecord_detail"}, "kssp.E106"),  # takes a public id, not none
         ({"searchable": True, "search_fields": ("title",), "labels": None}, "kssp.E107"),
         ({"identifier_schemes": (IdentifierScheme("court", "a"), IdentifierScheme("court", "b"))}, "kssp.E108"),
+        ({"import_type": Imports(writes, fields=("title", "headline"))}, "kssp.E102"),
+        ({"import_type": Imports(writes, fields=("title", "number"))}, "kssp.E110"),  # set by the kernel, not the file
     ],
     ids=lambda v: v if isinstance(v, str) else ",".join(v),
 )

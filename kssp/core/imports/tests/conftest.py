@@ -47,11 +47,12 @@ def xlsx_bytes(rows: list[list[Any]], *, header: list[str] | None = None) -> byt
 
 @pytest.fixture(autouse=True)
 def sample_import_type():
-    from kssp.core.imports.registry import register_import_type
-    from kssp.core.testing.recordkind.imports import SAMPLE_IMPORT
+    """The import type the kernel derives from the test record type's declaration (``Imports``)."""
+    from kssp.core.imports.registry import derive, register_import_type
+    from kssp.core.records import declaration_for
+    from kssp.core.testing.recordkind.models import SampleRecord
 
-    register_import_type(SAMPLE_IMPORT)
-    return SAMPLE_IMPORT
+    return register_import_type(derive(declaration_for(SampleRecord)))
 
 
 @pytest.fixture

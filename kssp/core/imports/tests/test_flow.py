@@ -160,11 +160,12 @@ def test_a_type_whose_promote_fails_half_way_leaves_nothing(world, upload, sampl
     import dataclasses
 
     from kssp.core.imports.registry import register_import_type
+    from kssp.core.testing.recordkind.services import samplerecord_create
 
-    def promote_then_break(actor, rows):
+    def promote_then_break(actor, rows):  # a type promoting row by row through its service, in the framework's transaction
         count = 0
         for row in rows:
-            sample_import_type.promote(actor, iter([row]))
+            samplerecord_create(actor=actor, **row.values)
             count += 1
             if count == 3:
                 raise ApplicationError("disk quota", fields={"title": ["The archive refused it."]})

@@ -4,15 +4,16 @@ Its permission codes are the kernel's party permissions (``kssp.core.parties``):
 come from the seeded role catalogue, which grants them to the roles the kernel tests act as
 (investigators of the police and customs hold view, create, change and share; police officers view,
 create and change). It stays out of the global search and the exports so that the tests of those
-see only the types they arrange; it is an import type (``imports.py``) for the import framework's tests.
+see only the types they arrange; its import type, derived from this declaration and its writes like any
+module's, serves the import framework's tests.
 """
 
 from __future__ import annotations
 
 from kssp.core.parties import permissions as perms
-from kssp.core.records import IdentifierScheme, Labels, RecordType, Retention, register
+from kssp.core.records import IdentifierScheme, Imports, Labels, RecordType, Retention, register
 from kssp.core.retention.classes import REFERENCE_DATA
-from kssp.core.testing.recordkind.imports import SAMPLE_IMPORT
+from kssp.core.testing.recordkind import services
 from kssp.core.testing.recordkind.models import SampleRecord
 
 
@@ -27,7 +28,7 @@ class SampleRecordType(RecordType):
     labels = Labels(sq="Regjistrime prove", sr="Probni zapisi", en="Sample records")
     searchable = False
     exportable = False
-    import_type = SAMPLE_IMPORT  # for the tests of the import framework
+    import_type = Imports(services.writes, code="samples", description="Sample records for the tests of the import framework.")
     notification_targets = ("owner_unit", "created_by")
     # Numbers other institutions give a sample record (the kernel's identifier tests).
     identifier_schemes = (
