@@ -63,3 +63,30 @@ class RecordLinkCreateSerializer(StrictSerializer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = [(code, spec.en[0]) for code, spec in link_types().items()]  # type: ignore[attr-defined]
+
+
+class ConnectedRecordSerializer(serializers.Serializer):
+    type = serializers.CharField(read_only=True, help_text="app_label.model, e.g. parties.person")
+    public_id = serializers.UUIDField(read_only=True)
+    title = serializers.CharField(read_only=True, help_text="The record's display name for you (a protected person pseudonymised).")
+    number = serializers.CharField(read_only=True, allow_blank=True)
+
+
+class ConnectionSerializer(serializers.Serializer):
+    """One link of a record as its links panel shows it: a party's role in a record (``kind`` "role",
+    a party link) or a typed record link (``kind`` "record_link"), read from the record asked about."""
+
+    kind = serializers.ChoiceField(choices=["role", "record_link"], read_only=True)
+    public_id = serializers.UUIDField(read_only=True, help_text="The party link's or the record link's id (to remove it).")
+    label = serializers.CharField(read_only=True, help_text="The role (“Subject of the record (Suspect)”) or the link read from this record.")
+    other = ConnectedRecordSerializer(read_only=True)
+    role = serializers.CharField(read_only=True, allow_blank=True)
+    subject_category = serializers.CharField(read_only=True, allow_blank=True)
+    nature = serializers.CharField(read_only=True, allow_blank=True)
+    protected_witness = serializers.BooleanField(read_only=True)
+    juvenile = serializers.BooleanField(read_only=True)
+    link_type = serializers.CharField(read_only=True, allow_blank=True)
+    evidential = serializers.BooleanField(read_only=True)
+    reason = serializers.CharField(read_only=True, allow_blank=True, help_text="The record link's reason or the role's note.")
+    can_remove = serializers.BooleanField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +15,7 @@ from kssp.core.api.serializers import ReasonSerializer
 from kssp.core.api.views import ListMixin, RetrieveMixin, SelectorViewSet, ServiceCreateMixin
 from kssp.core.exceptions import NotFound
 from kssp.core.links import selectors, services
-from kssp.core.links.api.serializers import RecordLinkCreateSerializer, RecordLinkSerializer
+from kssp.core.links.api.serializers import ConnectionSerializer, RecordLinkCreateSerializer, RecordLinkSerializer
 from kssp.core.links.filters import RecordLinkFilterSet
 from kssp.core.links.models import RecordLink
 from kssp.core.policy import Actor
@@ -70,3 +70,48 @@ class RecordLinkViewSet(ListMixin, RetrieveMixin, ServiceCreateMixin, SelectorVi
         body.is_valid(raise_exception=True)
         link = services.link_remove(actor=self.actor, link=link, reason=body.validated_data["reason"])
         return Response(RecordLinkSerializer(link, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Every link of one record: parties' roles and record links",
+        description=(
+            "What the record's links panel shows, in one list: the roles parties have in the record (or, for a "
+            "person, organisation or vehicle, the records it has a role in) and its typed record links, both "
+            "directions, newest first. Links whose other end you may not see are left out and not counted. "
+            "A record you may not see answers 404."
+        ),
+        parameters=[
+            OpenApiParameter("record_type", str, required=True, description="app_label.model, e.g. bulletins.bulletin"),
+            OpenApiParameter("record", str, required=True, description="The record's public id."),
+        ],
+        responses=ConnectionSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def connections(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        record = records.get_visible(self.actor, request.query_params.get("record_type", ""),
+                                     request.query_params.get("record", ""))
+        if record is None:
+            raise NotFound()
+        rows = selectors.link_rows_for(actor=self.actor, record=record)
+        return Response(ConnectionSerializer([_connection(row) for row in rows], many=True).data)
+
+
+def _connection(row: selectors.LinkRow) -> dict[str, Any]:
+    link: Any = row.link
+    declaration = records.record_type_for(row.other)
+    return {
+        "kind": "role" if row.party_role else "record_link",
+        "public_id": link.public_id,
+        "label": row.label,
+        "other": {"type": declaration.label if declaration else "", "public_id": row.other.public_id,
+                  "title": row.other_title, "number": row.other_number},
+        "role": link.role if row.party_role else "",
+        "subject_category": link.subject_category if row.party_role else "",
+        "nature": link.nature if row.party_role else "",
+        "protected_witness": bool(row.party_role and link.protected_witness),
+        "juvenile": bool(row.party_role and link.juvenile),
+        "link_type": "" if row.party_role else link.link_type,
+        "evidential": row.evidential,
+        "reason": row.reason,
+        "can_remove": row.can_remove,
+        "created_at": link.created_at,
+    }

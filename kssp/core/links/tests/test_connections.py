@@ -262,3 +262,29 @@ def test_a_role_is_removed_from_the_panel_with_a_reason(world):
     assert f'data-link="{again.public_id}"' in page and url not in page
     assert reader.post(url, {"reason": "x"}).status_code == 403
     assert PartyLink.objects.active().filter(pk=again.pk).exists()
+
+
+# --- the API: one read ---------------------------------------------------------------------------------
+
+
+def test_the_api_reads_a_records_roles_and_record_links_in_one_list(world):
+    actor = world.kp_investigator.actor
+    sample = SampleRecordFactory(owner=world.kp_investigator)
+    person = PersonFactory(owner=world.kp_investigator, given_name="Drita", family_name="Gashi")
+    role = connection_create(actor=actor, record=sample, other=person, role="subject", subject_category="suspect")
+    link = connection_create(actor=actor, record=sample, other=SampleRecordFactory(owner=world.kp_investigator),
+                             link_type="derived_from")
+    connection_create(actor=world.customs.actor, record=SampleRecordFactory(owner=world.customs),
+                      other=PersonFactory(owner=world.customs), role="subject", subject_category="victim")
+    url = "/api/v1/record-links/connections/"
+    body = world.kp_investigator.client().get(url, {"record_type": SAMPLE, "record": str(sample.public_id)}).json()
+    assert {(row["kind"], row["public_id"]) for row in body} == {("role", str(role.public_id)), ("record_link", str(link.public_id))}
+    by_kind = {row["kind"]: row for row in body}
+    assert by_kind["role"]["other"]["title"] == "Drita Gashi" and by_kind["role"]["subject_category"] == "suspect"
+    assert by_kind["record_link"]["link_type"] == "derived_from" and by_kind["record_link"]["can_remove"] is True
+    # From the person's side, the same role.
+    body = world.kp_investigator.client().get(url, {"record_type": "parties.person", "record": str(person.public_id)}).json()
+    assert [(row["kind"], row["other"]["public_id"]) for row in body] == [("role", str(sample.public_id))]
+    # A record one may not see answers like a missing one.
+    assert world.customs.client().get(url, {"record_type": SAMPLE, "record": str(sample.public_id)}).status_code == 404
+    assert world.kp_investigator.client().get(url, {"record_type": SAMPLE, "record": "nonsense"}).status_code == 404
