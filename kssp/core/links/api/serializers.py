@@ -78,7 +78,9 @@ class ConnectionSerializer(serializers.Serializer):
 
     kind = serializers.ChoiceField(choices=["role", "record_link"], read_only=True)
     public_id = serializers.UUIDField(read_only=True, help_text="The party link's or the record link's id (to remove it).")
-    label = serializers.CharField(read_only=True, help_text="The role (“Subject of the record (Suspect)”) or the link read from this record.")
+    label = serializers.CharField(
+        read_only=True, help_text="The role (“Subject of the record (Suspect)”) or the link read from this record."
+    )
     other = ConnectedRecordSerializer(read_only=True)
     role = serializers.CharField(read_only=True, allow_blank=True)
     subject_category = serializers.CharField(read_only=True, allow_blank=True)
