@@ -29,6 +29,16 @@ def _snapshot(link: RecordLink, source: Any, target: Any) -> dict[str, Any]:
     return {"link": str(link.public_id), "type": link.link_type, "from": _end(source), "to": _end(target), "evidential": link.evidential}
 
 
+def _require_visible_ends(actor: Actor, own: Any, other: Any) -> None:
+    """Both ends are declared records the actor may see: else ``NotFound`` (on ``target`` for the other)."""
+    if not actor.is_authenticated:
+        raise PermissionDenied()
+    if records.record_type_for(own) is None or not records.can(actor, "view", own):
+        raise NotFound()
+    if records.record_type_for(other) is None or not records.can(actor, "view", other):
+        raise NotFound(fields={"target": [_("There is no such record, or you may not see it.")]})
+
+
 @transaction.atomic
 def link_create(
     *, actor: Actor, source: Any, target: Any, link_type: str, evidential: bool | None = None, reason: str = ""
@@ -39,12 +49,7 @@ def link_create(
     when it is the target) and may change at least one of them. Refused with a field error: an unknown
     type, a record linked to itself, the same link twice, an evidential link without a reason.
     """
-    if not actor.is_authenticated:
-        raise PermissionDenied()
-    if records.record_type_for(source) is None or not records.can(actor, "view", source):
-        raise NotFound()
-    if records.record_type_for(target) is None or not records.can(actor, "view", target):
-        raise NotFound(fields={"target": [_("There is no such record, or you may not see it.")]})
+    _require_visible_ends(actor, source, target)
     if not (records.can(actor, "change", source) or records.can(actor, "change", target)):
         raise PermissionDenied(_("You may link only records you may change."))
 
@@ -182,12 +187,7 @@ def connection_create(
     refusals of either service come back on the one form's fields (``target``, ``role``, ``reason``...).
     Returns the ``PartyLink`` or the ``RecordLink``.
     """
-    if not actor.is_authenticated:
-        raise PermissionDenied()
-    if records.record_type_for(record) is None or not records.can(actor, "view", record):
-        raise NotFound()
-    if records.record_type_for(other) is None or not records.can(actor, "view", other):
-        raise NotFound(fields={"target": [_("There is no such record, or you may not see it.")]})
+    _require_visible_ends(actor, record, other)
     if not takes_role(record, other):
         source, target = (record, other) if outgoing else (other, record)
         return link_create(actor=actor, source=source, target=target, link_type=link_type, evidential=evidential, reason=reason)
