@@ -58,9 +58,18 @@ def actor_for(
 SESSION_KEY = "kssp_membership_id"
 
 
+def request_memberships(request: HttpRequest, user: User) -> list[Membership]:
+    """``memberships_of(user)`` read once per request (the actor and the account bar both need them)."""
+    cached = getattr(request, "_kssp_memberships", None)
+    if cached is None or cached[0] != user.pk:
+        cached = (user.pk, memberships_of(user))
+        request._kssp_memberships = cached  # type: ignore[attr-defined]
+    return cached[1]
+
+
 def acting_membership(request: HttpRequest, user: User) -> Membership | None:
     """The membership chosen in the session if still valid, else the user's first valid one."""
-    options = memberships_of(user)
+    options = request_memberships(request, user)
     chosen = request.session.get(SESSION_KEY)
     for membership in options:
         if membership.pk == chosen:

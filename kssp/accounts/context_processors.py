@@ -130,9 +130,9 @@ class PageChrome:
     def memberships(self) -> list[Any]:
         if self.user is None:
             return []
-        from kssp.accounts.actor import memberships_of
+        from kssp.accounts.actor import request_memberships
 
-        return memberships_of(self.user)
+        return request_memberships(self.request, self.user)
 
     @cached_property
     def membership(self) -> Any:

@@ -7,10 +7,12 @@ The lowest piece of the kernel's access layer: ``kssp.core.models`` (grants, the
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.db import models
@@ -25,6 +27,12 @@ class Scope(models.TextChoices):
 
 
 INTELLIGENCE_KIND = "intelligence"
+
+# How long an actor's remembered filters stay (``Actor.remembered``): longer than a request, short
+# against a grant's expiry.
+MEMO_SECONDS = 30.0
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,19 @@ class Actor:
             return ()
         unit_model = apps.get_model("accounts", "Unit")
         return tuple(unit_model._base_manager.filter(path__startswith=self.unit_path).order_by("pk").values_list("pk", flat=True))
+
+    def remembered(self, key: Any, make: Callable[[], _T], *, seconds: float = MEMO_SECONDS) -> _T:
+        """``make()`` computed once per actor and ``key`` for ``seconds``: what depends only on who is
+        acting and the time (a policy's filter, whose grant expiry compares with "now"), reused by the
+        many queries of one page. A filter holds no rows (its grant lookups are subqueries the database
+        runs with each query), so a share made during the request is seen by the next query all the same.
+        An actor of a long task or command rebuilds the entry after ``seconds``."""
+        memo = self.__dict__.setdefault("_memo", {})  # a frozen dataclass: its __dict__ is the cache
+        now = time.monotonic()
+        entry = memo.get(key)
+        if entry is None or now - entry[0] > seconds:
+            entry = memo[key] = (now, make())
+        return entry[1]  # type: ignore[no-any-return]
 
     @property
     def effective_scope(self) -> str:

@@ -16,10 +16,11 @@ class AttachmentPolicy(Policy):
     model = Attachment
     actions = ("view", "remove")
 
-    def visible_q(self, actor: Actor) -> Q:
+    def visible_q(self, actor: Actor, *, of: Any = None) -> Q:
+        """``of``: only attachments of records of that model (or record's type) are asked about."""
         if not actor.is_authenticated:
             return NOTHING
-        return records.visible_records_q(actor, "content_type", "object_id")
+        return records.visible_records_q(actor, "content_type", "object_id", of=of)
 
     def record_of(self, obj: Attachment) -> Any | None:
         return records.records_by_key({(obj.content_type_id, obj.object_id)}).get((obj.content_type_id, obj.object_id))

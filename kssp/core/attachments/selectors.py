@@ -21,11 +21,12 @@ PURPOSE_DOWNLOAD = "attachment download"
 
 def attachment_list_visible_to(*, actor: Actor, record: Any = None, include_removed: bool = False) -> QuerySet[Attachment]:
     """Attachments of records the actor may see (of ``record`` only, when given), newest first."""
-    qs = Attachment.objects.filter(attachment_policy.visible_q(actor))
+    if record is None:
+        qs = Attachment.objects.filter(attachment_policy.visible_q(actor))
+    else:  # the same rule, asked only of this record's type
+        qs = Attachment.objects.filter(attachment_policy.visible_q(actor, of=record)).of(record)
     if not include_removed:
         qs = qs.active()
-    if record is not None:
-        qs = qs.of(record)
     return qs.select_related("uploaded_by", "content_type").order_by("-created_at", "-pk")
 
 

@@ -72,7 +72,8 @@ class ProtectedQuerySet(models.QuerySet[_M]):
         declaration = declaration_for(self.model)
         if declaration is None:
             raise UnscopedQuery(f"{self.model._meta.label} has no record-type declaration")
-        clone = self.filter(declaration.visible_q(actor))
+        # One page asks for the same type's filter many times (list, counts, panels): built once per actor.
+        clone = self.filter(actor.remembered(("visible_q", declaration.label), lambda: declaration.visible_q(actor)))
         clone._kssp_scope = "actor"
         return clone
 

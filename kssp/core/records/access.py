@@ -55,10 +55,21 @@ def record_type_by_content_type_id(content_type_id: int) -> RecordType | None:
 # --- the database face --------------------------------------------------------------------------
 
 
-def visible_records_q(actor: Actor, type_field: str = "content_type", id_field: str = "object_id") -> Q:
+def visible_records_q(
+    actor: Actor, type_field: str = "content_type", id_field: str = "object_id", *, of: Any = None,
+) -> Q:
     """Rows whose (``type_field``, ``id_field``) point at a record the actor may see now: one subquery
-    per record type, each through that type's own ``visible_q`` (so grants, clearance and scope apply)."""
-    types = list(record_types().values())
+    per record type, each through that type's own ``visible_q`` (so grants, clearance and scope apply).
+
+    ``of`` (a model or a record) limits it to the rows of that one type, for a caller that already
+    filters on it (the attachments of one record): one subquery instead of one per declared type."""
+    model: Any = None if of is None else (of if isinstance(of, type) else type(of))
+    key = ("visible_records_q", type_field, id_field, model._meta.label if model is not None else "")
+    return actor.remembered(key, lambda: _visible_records_q(actor, type_field, id_field, model))
+
+
+def _visible_records_q(actor: Actor, type_field: str, id_field: str, model: Any) -> Q:
+    types = [t for t in record_types().values() if model is None or t.model is model]
     # One query for every content type not cached yet (the policies' grant filters look them up too),
     # instead of one per record type on a process's first request.
     content_types = ContentType.objects.get_for_models(*(t.model for t in types))
@@ -135,6 +146,25 @@ def search_visible(actor: Actor, label: str, term: str, *, limit: int = 10, excl
     if exclude is not None and isinstance(exclude, record_type.model):
         qs = qs.exclude(pk=exclude.pk)
     return list(qs.order_by("-pk")[:limit])
+
+
+def visible_records_by_key(actor: Actor, keys: set[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+    """``{(content_type_id, pk): record}`` for those of the given keys the actor may see now, one query
+    per record type among them, each through the type's own ``visible_to``. For a panel that has already
+    narrowed its rows to one record (its links, its parties): asking only about the few records they
+    name costs a query per type present, where ``visible_records_q`` compiles one per declared type."""
+    wanted: dict[int, set[int]] = {}
+    for ct_id, pk in keys:
+        wanted.setdefault(ct_id, set()).add(pk)
+    out: dict[tuple[int, int], Any] = {}
+    for ct_id, pks in wanted.items():
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        record_type = record_type_for(model) if model is not None else None
+        if record_type is None:
+            continue
+        for record in _visible(record_type, actor).filter(pk__in=pks):
+            out[(ct_id, record.pk)] = record
+    return out
 
 
 def records_by_key(keys: set[tuple[int, int]]) -> dict[tuple[int, int], Any]:
