@@ -34,6 +34,10 @@ class HandlingCode(models.TextChoices):
 
 # Handling codes under which nobody but the owner may pass the record on, whatever a grant says.
 NO_RESHARE_HANDLING = frozenset({HandlingCode.H1, HandlingCode.H2})
+# The known values, once (``Classification.values`` builds the list with its labels at every call, and
+# ``check_markings`` runs for every row an import validates or promotes).
+_CLASSIFICATIONS = frozenset(Classification.values)
+_HANDLING_CODES = frozenset(HandlingCode.values)
 
 
 class TLP(models.TextChoices):
@@ -100,14 +104,14 @@ def check_markings(actor: Any, data: dict[str, Any], errors: dict[str, list[str]
     values: dict[str, Any] = {}
     if "classification" in data:
         level = data["classification"]
-        if level not in Classification.values:
+        if level not in _CLASSIFICATIONS:
             errors["classification"] = [str(_("Unknown classification."))]
         elif level > actor.clearance:
             errors["classification"] = [str(_("You cannot mark a record above your own security clearance."))]
         values["classification"] = level
     if "handling_code" in data:
         code = data["handling_code"] or ""
-        if code and code not in HandlingCode.values:
+        if code and code not in _HANDLING_CODES:
             errors["handling_code"] = [str(_("Unknown handling code."))]
         values["handling_code"] = code
     return values

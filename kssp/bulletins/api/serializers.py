@@ -1,13 +1,14 @@
-"""Bulletins in the API: one serializer shows a bulletin and parses a draft or a change."""
+"""Bulletins in the API: one serializer shows a bulletin and parses a draft or a change (the body of a
+change of status comes from the writes: ``kssp.core.api.records.transition_serializer``)."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from kssp.bulletins.choices import BulletinKind, BulletinStatus
+from kssp.bulletins.choices import BulletinKind
 from kssp.bulletins.models import Bulletin
 from kssp.core.api.fields import PersonRefField, RefField
-from kssp.core.api.serializers import StrictModelSerializer, StrictSerializer
+from kssp.core.api.serializers import StrictModelSerializer
 from kssp.core.markings import Classification, HandlingCode
 
 
@@ -38,9 +39,3 @@ class BulletinSerializer(StrictModelSerializer):
         ]
         read_only_fields = ["public_id", "number", "status", "issued_at", "created_at", "updated_at"]
         validators: list[object] = []  # the number is assigned by the service
-
-
-class BulletinTransitionSerializer(StrictSerializer):
-    status = serializers.ChoiceField(choices=BulletinStatus.choices, help_text="The status to move to.")
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
-                                   help_text="Required to withdraw.")

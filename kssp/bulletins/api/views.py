@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 
 from kssp.accounts.api.grants import GrantActionsMixin
 from kssp.bulletins import services
-from kssp.bulletins.api.serializers import BulletinSerializer, BulletinTransitionSerializer
+from kssp.bulletins.api.serializers import BulletinSerializer
 from kssp.bulletins.filters import BulletinFilterSet
 from kssp.core.api.records import RecordViewSetMixin, SelectorViewSet, transition_action
 
@@ -34,5 +34,4 @@ class BulletinViewSet(GrantActionsMixin, RecordViewSetMixin, SelectorViewSet):
     writes = services.writes
     serializer_class = BulletinSerializer
     filterset_class = BulletinFilterSet
-    transition_serializer_class = BulletinTransitionSerializer
-    transition = transition_action("Issue or withdraw a bulletin", BulletinTransitionSerializer, BulletinSerializer)
+    transition = transition_action("Issue or withdraw a bulletin", services.writes, BulletinSerializer)

@@ -5,6 +5,7 @@ edit, change of status, and sharing through the grant actions."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
@@ -14,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kssp.core.api.serializers import StrictSerializer
 from kssp.core.api.views import ListMixin, RetrieveMixin, SelectorViewSet, ServiceCreateMixin, ServiceUpdateMixin
 from kssp.core.offline import IdempotentCreateMixin
 from kssp.core.policy import Actor
@@ -24,6 +26,20 @@ from kssp.core.services.records import RecordWrites
 class TransitionSerializer(serializers.Serializer):
     status = serializers.CharField(max_length=40)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+@cache
+def transition_serializer(writes: RecordWrites[Any]) -> type[serializers.Serializer]:
+    """The body of a type's change of status, from its writes: one of the statuses of its status field,
+    and a reason, said to be required for the statuses the writes name in ``reasons`` (the service
+    refuses them without one). One class per type (``<Model>TransitionSerializer``, named so in the schema)."""
+    status_field: Any = writes.model._meta.get_field(writes.status_field)
+    needs = ", ".join(str(status) for status in writes.reasons)
+    return type(f"{writes.model.__name__}TransitionSerializer", (StrictSerializer,), {
+        "status": serializers.ChoiceField(choices=status_field.choices, help_text="The status to move to."),
+        "reason": serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
+                                        help_text=f"Required to move to: {needs}." if needs else "Kept in the audit trail."),
+    })
 
 
 class RecordViewSetMixin(IdempotentCreateMixin, ListMixin, RetrieveMixin, ServiceCreateMixin, ServiceUpdateMixin):
@@ -37,6 +53,8 @@ class RecordViewSetMixin(IdempotentCreateMixin, ListMixin, RetrieveMixin, Servic
         writes = cls.__dict__.get("writes")
         if writes is not None:
             cls.model = writes.model  # type: ignore[attr-defined]
+            if writes.transitions and "transition_serializer_class" not in cls.__dict__:
+                cls.transition_serializer_class = transition_serializer(writes)
 
     def may_list(self, actor: Actor) -> bool:
         return actor.has_perm(self.writes.declaration.view_perm)
@@ -66,8 +84,11 @@ class RecordViewSetMixin(IdempotentCreateMixin, ListMixin, RetrieveMixin, Servic
         return Response(self.get_serializer(record).data)  # type: ignore[attr-defined]
 
 
-def transition_action(summary: str, serializer: type[serializers.Serializer], response: Any) -> Any:
-    """The ``POST <record>/transition/`` action with its schema."""
+def transition_action(summary: str, serializer: type[serializers.Serializer] | RecordWrites[Any], response: Any) -> Any:
+    """The ``POST <record>/transition/`` action with its schema; given the type's writes, its body is
+    ``transition_serializer(writes)``, the one the resource parses."""
+    if isinstance(serializer, RecordWrites):
+        serializer = transition_serializer(serializer)
 
     @extend_schema(summary=summary, request=serializer, responses=response)
     @action(detail=True, methods=["post"])
@@ -77,4 +98,4 @@ def transition_action(summary: str, serializer: type[serializers.Serializer], re
     return transition
 
 
-__all__ = ["RecordViewSetMixin", "SelectorViewSet", "TransitionSerializer", "transition_action"]
+__all__ = ["RecordViewSetMixin", "SelectorViewSet", "TransitionSerializer", "transition_action", "transition_serializer"]

@@ -395,8 +395,13 @@ def derive(declaration: Any) -> ImportType:
 
 def service_rules(writes: Any, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
     """A row as the type's service would take it (``RecordWrites.check_new``), its refusals per field.
-    Checked with no language active, the messages are their msgids, which the report translates for
-    each reader (a message the service built with parameters is shown as it was built)."""
+    A refused row is checked again with no language active, so that its messages are their msgids,
+    which the report translates for each reader (a message the service built with parameters is shown
+    as it was built); a good row, the usual case, is checked once and without switching languages."""
+    try:
+        return dict(writes.check_new(actor=actor, data=dict(values)))
+    except ApplicationError:
+        pass
     with translation.override(None):
         try:
             return dict(writes.check_new(actor=actor, data=values))

@@ -52,3 +52,18 @@ def test_a_form_error_of_the_reason_itself_is_shown_once():
     too_long = "Ensure this value has at most 2000 characters (it has 2001)."
     actions = Pages().status_actions_for({WorkItemStatus.CANCELLED}, {"reason": [too_long]}, {"to": "cancelled", "reason": "x" * 2001})
     assert actions[0]["form"].errors["reason"] == [too_long]
+
+
+def test_the_api_body_of_a_change_of_status_comes_from_the_writes():
+    from kssp.core.api.records import transition_serializer
+
+    serializer = transition_serializer(Writes())  # type: ignore[arg-type]
+    assert serializer.__name__ == "WorkItemTransitionSerializer" and transition_serializer(Writes()) is not serializer
+    writes = Writes()
+    assert transition_serializer(writes) is transition_serializer(writes)  # one class per type: one schema component
+    body = serializer(data={"status": "archived"})
+    assert not body.is_valid() and set(body.errors) == {"status"}
+    body = serializer(data={"status": "cancelled", "reason": "Duplicate"})
+    assert body.is_valid() and body.validated_data == {"status": "cancelled", "reason": "Duplicate"}
+    assert serializer(data={"status": "done", "colour": "red"}).is_valid() is False  # strict: unknown keys refused
+    assert "cancelled" in str(serializer().fields["reason"].help_text)
