@@ -24,8 +24,13 @@ def institution_label(institution: Any) -> str:
     return name if name.endswith(f"({institution.code})") else f"{name} ({institution.code})"
 
 
-def _institution_choices() -> list[tuple[str, str]]:
+def _institution_choices(record: Any = None) -> list[tuple[str, str]]:
+    """Institutions on the platform, without the record's owner (which holds it already: the service
+    refuses a share with it, so offering it only leads to that refusal)."""
     institutions = _model("Institution").objects.filter(active=True, uses_platform=True).order_by("code")
+    owner_id = getattr(record, "owner_institution_id", None)
+    if owner_id is not None:
+        institutions = institutions.exclude(pk=owner_id)
     return [("", "—"), *((str(i.public_id), institution_label(i)) for i in institutions)]
 
 
@@ -76,9 +81,10 @@ class ShareForm(BootstrapMixin, forms.Form):
     )
     legal_basis = forms.CharField(label=_("Legal basis"), required=False, max_length=300)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, record: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, choices in (("institution", _institution_choices), ("unit", _unit_choices), ("member", _member_choices)):
+        cast(forms.ChoiceField, self.fields["institution"]).choices = _institution_choices(record)
+        for name, choices in (("unit", _unit_choices), ("member", _member_choices)):
             cast(forms.ChoiceField, self.fields[name]).choices = choices()
 
     def service_arguments(self) -> dict[str, Any]:

@@ -66,7 +66,7 @@ def record_grants(request: Request, record_type: str, public_id: Any) -> HttpRes
     declaration, record = _record(request, record_type, public_id)
     if request.method != "POST":
         return _page(request, declaration, record)
-    form = ShareForm(request.POST)
+    form = ShareForm(request.POST, record=record)
     if form.is_valid():
         grant = run_service(form, grant_create, aliases={"user": "member"}, actor=request.actor, obj=record,
                             **form.service_arguments())

@@ -46,7 +46,7 @@ def grants_panel(context: template.Context, record: Any) -> dict[str, Any]:
         "record_type": declaration.label,
         "owner_side": owner_side,
         "grant_rows": rows,
-        "share_form": context.get("grants_share_form") or (ShareForm() if can_share else None),
+        "share_form": context.get("grants_share_form") or (ShareForm(record=record) if can_share else None),
         "can_share": can_share,
     }
 

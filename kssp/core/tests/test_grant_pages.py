@@ -180,3 +180,21 @@ def test_the_share_form_names_each_institution_once_with_its_code(world):
     cert = next(label for label in labels if "KOS-CERT" in label)
     assert cert.count("(KOS-CERT)") == 1, cert
     assert any(label.endswith("(DK)") for label in labels)
+
+
+def test_the_share_form_does_not_offer_the_records_own_institution_and_refuses_it_on_the_field(world):
+    """The owning institution holds the record already: offered, it only led to a refusal (the load
+    benchmark's shares picked it now and then)."""
+    label = "parties.vehicle"
+    owner, _outsider = owner_and_outsider(world, label)
+    record = sample(label, owner)
+    own = owner.membership.unit.institution
+    client = english(owner)
+    page = client.get(share_url(label, record.public_id)).content.decode()
+    assert f'value="{own.public_id}"' not in page
+    assert f'value="{other_institution(owner).public_id}"' in page
+    before = Grant.objects.count()
+    response = client.post(share_url(label, record.public_id), share_data(own))
+    assert response.status_code == 400
+    assert Grant.objects.count() == before
+    assert "Select a valid choice" in response.content.decode()  # on the institution field
