@@ -16,8 +16,9 @@ register("stats.aggregate_viewed", _("Cross-institution statistics viewed"), cat
 register("record.consulted", _("Record with personal data read"), category="consultation")
 register("reference.created", _("Reference data added"))
 register("reference.updated", _("Reference data changed"))
-register("audit.searched", _("Audit trail searched"), category="consultation")
-register("audit.exported", _("Audit trail exported"), category="disclosure")
+# The filters typed into the audit search (an actor's name, a record) are free text: encrypted payloads.
+register("audit.searched", _("Audit trail searched"), category="consultation", free_text=True)
+register("audit.exported", _("Audit trail exported"), category="disclosure", free_text=True)
 register("audit.chain_verified", _("Audit chain verified"), category="security")
 register("audit.anchor_written", _("Audit anchor signed"), category="system")
 register("periodic.run", _("Periodic job ran"), category="system")

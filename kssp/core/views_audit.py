@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kssp.core.audit import payload_read, registered_types
+from kssp.core.audit import payload_read, registered_types, reveal_reasons
 from kssp.core.exceptions import ApplicationError, NotFound
 from kssp.core.exceptions import PermissionDenied as ServicePermissionDenied
 from kssp.core.export_csv import streaming_csv_response
@@ -103,7 +103,7 @@ def _active_filters(filterset: AuditEventFilterSet) -> dict[str, str]:
 
 def _annotate(events: list[AuditEvent]) -> list[AuditEvent]:
     """Attach display values: event label, local time, the actor's institution and membership, the
-    record's institution. Institutions and memberships live in ``accounts``, which the kernel does not
+    record's institution, the reason (decrypted). Institutions and memberships live in ``accounts``, which the kernel does not
     import; they are resolved by model name, in two queries per batch."""
     types = registered_types()
     institution_model = apps.get_model("accounts", "Institution")
@@ -124,6 +124,7 @@ def _annotate(events: list[AuditEvent]) -> list[AuditEvent]:
         event.target_institution = institutions.get(event.target_institution_id)  # type: ignore[attr-defined]
         membership = memberships.get(event.membership_id)
         event.membership_label = f"{membership.role.name}, {membership.unit.name}" if membership is not None else ""  # type: ignore[attr-defined]
+    reveal_reasons(events)  # typed reasons are sealed in the encrypted payload; "erased" once shredded
     return events
 
 

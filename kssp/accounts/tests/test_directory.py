@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kssp.accounts.models import AccessChange, Clearance, Institution, Membership, Unit, User
 from kssp.accounts.testing import make_person
+from kssp.core.audit.testing import reason_of
 from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent
 
@@ -245,7 +246,7 @@ def test_administrator_ends_a_membership_with_a_reason(world):
     membership.refresh_from_db()
     assert membership.revoked_at is not None
     event = AuditEvent.objects.get(event_type="membership.ended")
-    assert event.reason == "Transferred to Border Police"
+    assert reason_of(event) == "Transferred to Border Police"
     # an ended membership cannot be ended again
     assert world.kp_admin.client().get(end_url(membership)).status_code == 404
 

@@ -19,6 +19,7 @@ from kssp.accounts.models import BreakGlassAccess, Membership, Role
 from kssp.accounts.services_security import BREAK_GLASS_KIND, break_glass_open
 from kssp.accounts.testing import make_person
 from kssp.accounts.testing_security import verify_session
+from kssp.core.audit.testing import reason_of
 from kssp.core.exceptions import ApplicationError, PermissionDenied
 from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent, Grant
@@ -85,7 +86,7 @@ def test_it_opens_an_out_of_scope_record_for_a_time_and_alerts_the_owners_audito
     assert not policy.can(may_break_glass, "change", record)
     # recorded with the reason, visible to the owner's auditors by institution
     event = AuditEvent.objects.get(event_type="access.break_glass")
-    assert event.reason == REASON
+    assert reason_of(event) == REASON
     assert event.actor_id == world.kp_investigator.user.pk
     assert event.target_institution_id == record.owner_institution_id
     # and the customs internal auditor is alerted

@@ -23,7 +23,7 @@ from kssp.core.api.serializers import (
     ReasonSerializer,
 )
 from kssp.core.api.views import ListMixin, RetrieveMixin, SelectorViewSet
-from kssp.core.audit import payload_read
+from kssp.core.audit import payload_read, reveal_reasons
 from kssp.core.filters import AuditEventFilterSet, GrantFilterSet
 from kssp.core.markings import PAP, TLP, Classification, HandlingCode
 from kssp.core.models.audit import AuditEvent
@@ -62,6 +62,12 @@ class AuditEventViewSet(ListMixin, RetrieveMixin, SelectorViewSet):
     def get_serializer_class(self) -> Any:
         return AuditEventDetailSerializer if self.action == "retrieve" else AuditEventSerializer
 
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            reveal_reasons(page)  # typed reasons are sealed in the encrypted payloads
+        return page
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Looking into the trail is itself audited (with the filters and the number of hits).
         response = super().list(request, *args, **kwargs)
@@ -72,6 +78,7 @@ class AuditEventViewSet(ListMixin, RetrieveMixin, SelectorViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         event = self.get_object()
+        reveal_reasons([event])
         read = payload_read(event)
         context = {**self.get_serializer_context(), "payload": read.payload, "payload_state": read.state}
         data = AuditEventDetailSerializer(event, context=context).data

@@ -11,6 +11,8 @@
 * ``with audit_batch():`` gathers the events that services write one by one inside the block (import
   promotion calls the module's services row by row) and appends them the same way when the block ends.
 * ``consultation_record(actor=, target=, purpose=)`` logs a read of personal data.
+* ``reveal_reasons(events)`` puts the typed reasons (sealed in the encrypted payloads) back on events
+  read for display; ``shred_event_text(seq=, reason=)`` erases the free text of an event about no record.
 * ``payload_read(event)`` gives the payload with its state (plain, decrypted, empty, shredded,
   undecryptable); ``payload_for(event)`` just the payload or None.
 * ``verify_chain()`` checks everything (see ``kssp.core.audit.verify``); ``anchor.anchor_write()`` signs
@@ -29,6 +31,8 @@ from kssp.core.audit.service import (
     consultation_record,
     payload_for,
     payload_read,
+    reveal_reasons,
+    shred_event_text,
 )
 from kssp.core.audit.verify import Fault, VerifyResult, verify_chain
 
@@ -49,5 +53,7 @@ __all__ = [
     "payload_read",
     "register",
     "registered_types",
+    "reveal_reasons",
+    "shred_event_text",
     "verify_chain",
 ]

@@ -1,5 +1,6 @@
 """Registered audit event types (Sentry's audit-log registry): a stable code, a label, and what the
-event demands (a reason; encrypted payload because it holds personal data)."""
+event demands (a reason; encrypted payload because it holds personal data, or because it holds text
+that people type: ``free_text``, e.g. an export's filters and recipient)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class AuditEventType:
     personal_data: bool = False
     reason_required: bool = False
     description: str = ""
+    free_text: bool = False
 
 
 _types: dict[str, AuditEventType] = {}
@@ -29,10 +31,11 @@ def register(
     personal_data: bool = False,
     reason_required: bool = False,
     description: str = "",
+    free_text: bool = False,
 ) -> AuditEventType:
     if code in _types and _types[code].label != label:
         raise ValueError(f"audit event type {code!r} registered twice")
-    evt = AuditEventType(code, label, category, personal_data, reason_required, description)
+    evt = AuditEventType(code, label, category, personal_data, reason_required, description, free_text)
     _types[code] = evt
     return evt
 

@@ -9,6 +9,21 @@
 * ``payload_read(evt)`` tells a readable payload from a shredded one and from one that cannot be decrypted;
   ``payload_for(evt)`` is its short form (the payload, or None).
 * ``shred_subject(...)`` destroys a subject's data key (retention's crypto-shredding).
+* ``reveal_reasons(events)`` puts the typed reason back on events read for display (it is sealed in
+  the encrypted payload, never in a clear column: see "Free text" below).
+
+Free text. A reason that people type (sharing, withdrawing, merging, removing a link…) may name a
+person. It is not stored in the ``reason`` column (which the MAC covers in clear, so nothing could ever
+erase it) but in the payload, as ``payload["reason"]``, and the payload is then encrypted with the data
+key of the event's subject record (``data_subject`` or ``target``), exactly like a personal payload: the
+chain covers the reason through the payload digest, and ``shred_subject`` erases it with the record's
+other personal data. Event types registered ``free_text=True`` (exports: filters, search text, recipient)
+are sealed the same way. An event with no subject record gets a key of its own (``EVENT_KEY_SUBJECT``; one
+per write: an event, or a batch of ``audit_record_many``): typed text about no record cannot be erased
+with a record, but it can be erased on its own (``shred_event_text``, on a data subject's request or at
+the end of the trail's retention), and no clear column ever holds it. Events written before this rule
+keep their reason in the column: their MAC covers it there, so they still verify unchanged (the MAC's
+fields did not change; new events carry ``""``).
 """
 
 from __future__ import annotations
@@ -17,6 +32,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -25,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from cryptography.exceptions import InvalidTag
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kssp.core.audit import crypto
 from kssp.core.audit.registry import AuditEventType
@@ -153,9 +170,18 @@ def _checked_spec(entry: AuditEntry) -> AuditEventType:
     return spec
 
 
+def _sealed(spec: AuditEventType, entry: AuditEntry) -> bool:
+    """Whether the event's payload is encrypted: personal data, free text, or a typed reason."""
+    return spec.personal_data or spec.free_text or bool(entry.reason)
+
+
 def _require_transaction(name: str) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(f"{name} must run inside the service's transaction")
+
+
+#: ``AuditDataKey.subject_type`` of the keys made for one event's free text when it names no record.
+EVENT_KEY_SUBJECT = "core.auditevent"
 
 
 class _KeyRing:
@@ -163,6 +189,7 @@ class _KeyRing:
 
     def __init__(self) -> None:
         self._keys: dict[tuple[type[models.Model], Any], tuple[int, bytes]] = {}
+        self._loose: tuple[int, bytes] | None = None
 
     def prime(self, subjects: Sequence[models.Model]) -> None:
         """Look up (and create, for new subjects) the live keys of many subjects at once: one query per
@@ -196,6 +223,15 @@ class _KeyRing:
             self._keys[ident] = _data_key_for(subject)
         return self._keys[ident]
 
+    def event_key(self) -> tuple[int, bytes]:
+        """The key for free text that names no record: a new one for each write (one event, or one batch
+        of ``audit_record_many``), shared with no other write."""
+        if self._loose is None:
+            key, wrapped = crypto.new_data_key()
+            row = AuditDataKey.objects.create(subject_type=EVENT_KEY_SUBJECT, subject_id=uuid.uuid4().hex, wrapped_key=wrapped)
+            self._loose = (row.pk, key)
+        return self._loose
+
 
 def _build(
     *, actor: Actor, spec: AuditEventType, entry: AuditEntry, seq: int, prev_hmac: str, now: dt.datetime, keys: _KeyRing
@@ -207,6 +243,8 @@ def _build(
         payload["after"] = entry.after
     if entry.extra:
         payload["extra"] = entry.extra
+    if entry.reason:
+        payload["reason"] = entry.reason  # sealed below, never in the clear ``reason`` column
     # Dates, UUIDs and decimals become their JSON text once, so the stored payload is what was digested.
     payload = crypto.normalise_payload(payload)
     plaintext = crypto.canonical_json(payload)
@@ -214,10 +252,10 @@ def _build(
     data_key_id = None
     ciphertext = None
     stored_payload: dict[str, Any] | None = payload or None
-    if payload and spec.personal_data:
+    if payload and _sealed(spec, entry):
         subject = entry.data_subject or entry.target
-        assert subject is not None  # checked by _checked_spec
-        data_key_id, key = keys.key_for(subject)
+        # A personal payload always has a subject (checked by _checked_spec); free text may name none.
+        data_key_id, key = keys.key_for(subject) if subject is not None else keys.event_key()
         ciphertext = crypto.encrypt(key, plaintext)
         stored_payload = None
 
@@ -243,7 +281,7 @@ def _build(
         target_public_id=getattr(target, "public_id", None) if target is not None else None,
         target_repr=target_label(target)[:300] if target is not None else "",
         target_institution_id=target_institution_id,
-        reason=entry.reason,
+        reason="",  # the reason is in the sealed payload (see the module's "Free text")
         purpose=entry.purpose[:300],
         case_ref=entry.case_ref[:100],
         payload=stored_payload,
@@ -313,7 +351,7 @@ def audit_record_many(*, actor: Actor, events: Sequence[AuditEntry]) -> list[Aud
     if batch is not None:
         return [batch.add(actor=actor, spec=spec, entry=entry, now=now, keys=keys) for spec, entry in zip(specs, events, strict=True)]
     head = locked_head()
-    subjects = [entry.data_subject or entry.target for spec, entry in zip(specs, events, strict=True) if spec.personal_data]
+    subjects = [entry.data_subject or entry.target for spec, entry in zip(specs, events, strict=True) if _sealed(spec, entry)]
     keys.prime([subject for subject in subjects if subject is not None])
     built: list[AuditEvent] = []
     seq, prev_hmac = head.seq, head.hmac
@@ -339,7 +377,7 @@ def audit_prepare_many(*, actor: Actor, events: Sequence[AuditEntry]) -> list[Au
         return []
     now = timezone.now()
     keys = _KeyRing()
-    subjects = [entry.data_subject or entry.target for spec, entry in zip(specs, events, strict=True) if spec.personal_data]
+    subjects = [entry.data_subject or entry.target for spec, entry in zip(specs, events, strict=True) if _sealed(spec, entry)]
     keys.prime([subject for subject in subjects if subject is not None])
     return [_build(actor=actor, spec=spec, entry=entry, seq=0, prev_hmac="", now=now, keys=keys)
             for spec, entry in zip(specs, events, strict=True)]
@@ -533,3 +571,70 @@ def shred_subject(*, subject_type: str, subject_id: str, reason: str) -> bool:
         subject_type=subject_type, subject_id=subject_id, shredded_at__isnull=True, wrapped_key__isnull=False
     ).update(wrapped_key=None, shredded_at=timezone.now(), shred_reason=reason)
     return bool(updated)
+
+
+def shred_event_text(*, seq: int, reason: str) -> bool:
+    """Destroy the key of one event's free text that names no record (``EVENT_KEY_SUBJECT``): an export's
+    filters that named a person, on a data subject's request. The chain stays valid; a key that belongs to
+    a record is left alone (``shred_subject`` erases a record's data)."""
+    key_id = AuditEvent.objects.filter(seq=seq).values_list("data_key_id", flat=True).first()
+    if key_id is None:
+        return False
+    updated = AuditDataKey.objects.filter(
+        pk=key_id, subject_type=EVENT_KEY_SUBJECT, shredded_at__isnull=True, wrapped_key__isnull=False
+    ).update(wrapped_key=None, shredded_at=timezone.now(), shred_reason=reason)
+    return bool(updated)
+
+
+def reveal_reasons(events: Sequence[AuditEvent], *, payloads: bool = False) -> Sequence[AuditEvent]:
+    """Put the reason of each event read for display back on it (in memory only: events are never saved
+    again, and on PostgreSQL a trigger refuses any UPDATE).
+
+    A reason written since reasons are sealed lives in the encrypted payload: it is decrypted while its
+    key exists; once the key is shredded the event's reason reads as erased (for types that require one).
+    Events of older rows keep the reason of their column. Two queries for the whole list (payloads and
+    keys). With ``payloads=True`` an event whose payload is encrypted only because of its reason (not
+    personal data) also gets its decrypted payload back (a record timeline's formatters read its status).
+    Callers decide who may read the trail; this is for readers allowed to see the events' reasons."""
+    wanted = {evt.pk: evt for evt in events if not evt.reason and evt.data_key_id is not None}
+    if not wanted:
+        return events
+    rows = dict(AuditEvent.objects.filter(pk__in=wanted).values_list("pk", "payload_ciphertext"))
+    key_rows = {
+        pk: (wrapped, shredded_at)
+        for pk, wrapped, shredded_at in AuditDataKey.objects.filter(
+            pk__in={evt.data_key_id for evt in wanted.values()}
+        ).values_list("pk", "wrapped_key", "shredded_at")
+    }
+    keys: dict[int, bytes | None] = {}
+    for pk, evt in wanted.items():
+        spec = _registered_type(evt.event_type)
+        wrapped, shredded_at = key_rows.get(evt.data_key_id, (None, None))  # type: ignore[arg-type]
+        ciphertext = rows.get(pk)
+        if not wrapped or ciphertext is None:
+            if shredded_at is not None and spec is not None and spec.reason_required:
+                evt.reason = _("(erased by retention)")
+            continue
+        if evt.data_key_id not in keys:
+            try:
+                keys[evt.data_key_id] = crypto.unwrap_data_key(bytes(wrapped))  # type: ignore[index]
+            except (InvalidTag, ValueError):
+                keys[evt.data_key_id] = None  # type: ignore[index]
+        key = keys[evt.data_key_id]  # type: ignore[index]
+        if key is None:
+            continue
+        try:
+            payload = json.loads(crypto.decrypt(key, bytes(ciphertext)))
+        except (InvalidTag, ValueError):
+            continue  # tampered: audit_verify names it; nothing is shown
+        evt.reason = str(payload.get("reason", ""))
+        if payloads and spec is not None and not spec.personal_data and not spec.free_text:
+            evt.payload = payload
+    return events
+
+
+def _registered_type(code: str) -> AuditEventType | None:
+    try:
+        return lookup_event_type(code)
+    except LookupError:
+        return None

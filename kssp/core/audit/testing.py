@@ -41,3 +41,20 @@ def write_events(n: int, actor: Any = None, *, start: int = 0) -> list[AuditEven
         with transaction.atomic():
             events.append(audit_record(actor=actor, event="reference.updated", extra={"i": i}))
     return events
+
+
+def reason_of(event: AuditEvent) -> str:
+    """The reason an event was written with, as a reader allowed to see it reads it (sealed in the
+    encrypted payload since reasons left the clear ``reason`` column; older rows: the column)."""
+    from kssp.core.audit import reveal_reasons
+
+    fresh = AuditEvent.objects.get(pk=event.pk)
+    return str(reveal_reasons([fresh])[0].reason)
+
+
+def events_with_reason(reason: str, **filters: Any) -> list[AuditEvent]:
+    """The events matching ``filters`` whose reason is ``reason`` (what ``filter(reason=…)`` found while
+    reasons were stored in the clear)."""
+    from kssp.core.audit import reveal_reasons
+
+    return [evt for evt in reveal_reasons(list(AuditEvent.objects.filter(**filters))) if evt.reason == reason]

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from kssp.core.audit import AuditEntry, audit_batch, audit_record, audit_record_many, payload_read, verify_chain
+from kssp.core.audit.service import EVENT_KEY_SUBJECT
 from kssp.core.audit.testing import tampering, write_events
 from kssp.core.models import AuditDataKey, AuditEvent, AuditHead
 from kssp.core.policy import Actor
@@ -58,7 +59,9 @@ def test_personal_data_in_a_batch_is_encrypted_with_each_subjects_key(users):
         events = audit_record_many(actor=Actor.system(), events=batch(users, n=9))
     encrypted = [e for e in events if e.event_type == "user.updated"]
     assert all(e.payload is None and e.payload_ciphertext for e in encrypted)
-    assert AuditDataKey.objects.count() == 3  # one key per subject, not per event
+    # one key per subject, not per event; the batch's reasons about no record share one key of the batch
+    assert AuditDataKey.objects.exclude(subject_type=EVENT_KEY_SUBJECT).count() == 3
+    assert AuditDataKey.objects.filter(subject_type=EVENT_KEY_SUBJECT).count() == 1
     stored = AuditEvent.objects.get(seq=encrypted[1].seq)  # row 3, about the second subject
     assert payload_read(stored).payload == {"before": {"i": 3}, "after": {"i": 4}}
 

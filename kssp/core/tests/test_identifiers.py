@@ -10,6 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from kssp.core.audit.testing import events_with_reason
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from kssp.core.models import AuditEvent, RecordIdentifier, identifier_key
 from kssp.core.models.grants import Grant
@@ -102,7 +103,7 @@ def test_removing_needs_a_reason_and_the_giving_institution(world):
     assert list(refused.value.fields) == ["reason"]
     identifier_remove(actor=world.kp_investigator.actor, identifier=number, reason="typing error")
     assert not RecordIdentifier.objects.exists()
-    assert AuditEvent.objects.filter(event_type="identifier.removed", reason="typing error").count() == 1
+    assert len(events_with_reason("typing error", event_type="identifier.removed")) == 1
 
 
 def test_the_record_page_shows_and_adds_numbers(world):

@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kssp.core.audit import registered_types
+from kssp.core.audit import registered_types, reveal_reasons
 from kssp.core.exceptions import NotFound
 from kssp.core.models.audit import AuditEvent
 from kssp.core.models.scoping import every_row
@@ -221,12 +221,14 @@ def record_timeline(*, actor: Actor, record: models.Model, limit: int = TIMELINE
         raise NotFound()
     owner_side = policy.in_scope(actor, record)
     labels = registered_types()
-    audit = (
+    found = (
         AuditEvent.objects.filter(target_type=model_label(record), target_id=str(record.pk))
         .exclude(category=AuditEvent.Category.CONSULTATION)
         .defer("payload", "payload_ciphertext")
         .order_by("-seq")[:limit]
     )
+    # Typed reasons are sealed in the encrypted payload; formatters see the payload they saw before.
+    audit = reveal_reasons(list(found), payloads=True)
     events: list[TimelineEvent] = []
     for event in audit:
         if not _event_visible(event, actor, owner_side):

@@ -18,6 +18,7 @@ from kssp.core.attachments.services import attachment_add, attachment_remove
 from kssp.core.attachments.tests import files
 from kssp.core.attachments.uploads import FileTooLarge
 from kssp.core.audit import payload_for
+from kssp.core.audit.testing import reason_of
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent
@@ -281,7 +282,7 @@ def test_removal_is_soft_needs_a_reason_and_is_audited(world, file_storage):
     assert attachment.removed_by == world.kp_investigator.user and attachment.removal_reason == "Attached to the wrong sample"
     assert len(files.stored_files(file_storage)) == 1
     event = AuditEvent.objects.get(event_type="attachment.removed", target_public_id=attachment.public_id)
-    assert event.reason == "Attached to the wrong sample"
+    assert reason_of(event) == "Attached to the wrong sample"
     # and it cannot be removed twice
     with pytest.raises(NotFound):
         attachment_remove(actor=world.kp_investigator.actor, attachment=attachment, reason="again")

@@ -18,6 +18,7 @@ from kssp.accounts.actor import SESSION_KEY
 from kssp.core.attachments.models import Attachment
 from kssp.core.attachments.services import attachment_add
 from kssp.core.attachments.tests import files
+from kssp.core.audit.testing import events_with_reason
 from kssp.core.models import AuditEvent
 from kssp.core.services.grants import grant_create, grant_revoke
 from kssp.core.testing.recordkind.tests.factories import SampleRecordFactory
@@ -314,7 +315,7 @@ def test_removing_from_the_page_needs_a_reason(world):
     attachment.refresh_from_db()
     assert attachment.removed_at is not None
     assert "note.pdf" not in client.get(detail(sample)).content.decode()
-    assert AuditEvent.objects.filter(event_type="attachment.removed", reason="duplicate upload").count() == 1
+    assert len(events_with_reason("duplicate upload", event_type="attachment.removed")) == 1
 
 
 @pytest.mark.parametrize("person", ["customs", "kp_officer"])

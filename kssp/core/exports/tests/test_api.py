@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from kssp.core.audit import payload_for
 from kssp.core.exports.api.views import ExportViewSet
 from kssp.core.exports.tests.conftest import csv_rows, make_bulletin, pdf_text, read_xlsx
 from kssp.core.markings import Classification
@@ -83,8 +84,8 @@ def test_post_answers_the_file_in_each_format_and_records_the_disclosure(world, 
     assert mine.number in text and "čćđšž ëç АБВ" in text and foreign.number not in text
     event = AuditEvent.objects.get(event_type="export.disclosed")
     assert event.source == "api" and event.purpose == "Request 45/2026"
-    assert event.payload["extra"]["recipient"] == "PSRK" and event.payload["extra"]["count"] == 1
-    assert event.payload["extra"]["filters"] == {"classification": "1"}
+    assert payload_for(event)["extra"]["recipient"] == "PSRK" and payload_for(event)["extra"]["count"] == 1
+    assert payload_for(event)["extra"]["filters"] == {"classification": "1"}
 
 
 def test_missing_purpose_and_recipient_are_field_errors(world):

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.apps import apps
 
+from kssp.core.audit import payload_for
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from kssp.core.exports.registry import get_exportable, registered_exportables
 from kssp.core.exports.services import export_registered
@@ -52,8 +53,8 @@ def test_only_visible_bulletins_are_ever_exported(world):
     assert foreign.number not in numbers(mine)
     assert numbers(low) == set()  # restricted and secret records are above an unclassified clearance
     event = mine.event
-    assert event.payload["extra"]["count"] == 2
-    assert set(event.payload["extra"]["record_ids"]) == {str(own.public_id), str(secret.public_id)}
+    assert payload_for(event)["extra"]["count"] == 2
+    assert set(payload_for(event)["extra"]["record_ids"]) == {str(own.public_id), str(secret.public_id)}
     assert foreign.number not in pdf_text(run(world.kp_investigator, fmt="pdf").content)
 
 
@@ -76,7 +77,7 @@ def test_the_lists_filters_apply_and_are_recorded_and_described(world):
     rows = sheet_rows(result.content)
     assert [row[0] for row in rows[HEADER_ROW + 1:]] == [issued.number]
     assert rows[HEADER_ROW][:3] == ["Number", "Title", "Kind"]
-    extra = result.event.payload["extra"]
+    extra = payload_for(result.event)["extra"]
     assert extra["filters"] == {"status": "issued"}  # known filters only
     about = {row[0]: row[1] for row in sheet_rows(result.content, 1) if len(row) > 1}
     assert about["Filters"] == "Status: Issued"
@@ -87,8 +88,8 @@ def test_the_marking_is_the_highest_classification_exported(world):
     make_bulletin(world.kp_investigator, classification=Classification.SECRET, handling_code="H1")
     result = run(world.kp_investigator)
     assert csv_rows(result.content)[0] == ["SECRET · H1"]
-    assert result.event.payload["extra"]["classification"] == Classification.SECRET
-    assert result.event.payload["extra"]["handling_codes"] == ["H1"]
+    assert payload_for(result.event)["extra"]["classification"] == Classification.SECRET
+    assert payload_for(result.event)["extra"]["handling_codes"] == ["H1"]
     low = run(world.kp_investigator, filters={"classification": "1"})
     assert csv_rows(low.content)[0] == ["RESTRICTED"]
 
@@ -101,7 +102,7 @@ def test_the_disclosure_names_who_what_why_and_for_whom(world):
     assert event.category == "disclosure" and event.actor_id == world.kp_investigator.user.pk
     assert event.membership_id == world.kp_investigator.membership.pk
     assert event.purpose == "Request 45/2026 of the prosecutor"
-    extra = event.payload["extra"]
+    extra = payload_for(event)["extra"]
     assert extra["recipient"] == "PSRK, duty prosecutor"
     assert extra["exportable"] == "bulletins" and extra["record_type"] == "bulletins.bulletin"
     assert extra["count"] == 1 and extra["format"] == "pdf"
@@ -150,7 +151,7 @@ def test_statistics_export_suppresses_small_cells_of_other_institutions(world):
     assert body[("Kind", "Alert")] == "x"
     assert body[("Classification", "Unclassified")] == "8"
     assert rows[0] == ["UNCLASSIFIED"]
-    assert result.event.payload["extra"]["suppressed_cells"] == 2
+    assert payload_for(result.event)["extra"]["suppressed_cells"] == 2
     assert AuditEvent.objects.filter(event_type="stats.aggregate_viewed").count() == 3  # one per breakdown
     xlsx = sheet_rows(run(world.qkmk, name="bulletin-statistics", fmt="xlsx").content)
     assert ["Kind", "Lookout", "x"] in xlsx
@@ -169,7 +170,7 @@ def test_statistics_count_records_nobody_could_export_but_never_list_them(world)
     secret = make_bulletin(world.customs, number="DK-SECRET", classification=Classification.SECRET)
     result = run(world.qkmk, name="bulletin-statistics", fmt="csv")
     assert secret.number not in result.content.decode("utf-8")
-    assert result.event.payload["extra"]["record_ids"] == []
+    assert payload_for(result.event)["extra"]["record_ids"] == []
 
 
 def test_the_bulletin_model_is_the_one_registered():

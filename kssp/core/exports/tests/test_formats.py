@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from kssp.core.audit import payload_for
 from kssp.core.exceptions import ApplicationError, PermissionDenied
 from kssp.core.exports import services
 from kssp.core.exports.profiles import INSTITUTIONAL_LETTERHEAD, Profile, default_profile, get_profile
@@ -300,7 +301,7 @@ def test_the_disclosure_is_recorded_before_the_file_is_produced(world, monkeypat
     assert event.event_type == "export.disclosed" and event.category == "disclosure"
     assert event.actor_id == world.kp_investigator.user.pk
     assert event.purpose == "Monthly report"
-    extra = event.payload["extra"]
+    extra = payload_for(event)["extra"]
     assert extra["recipient"] == "Director General, Kosovo Police"
     assert extra["count"] == 3 and extra["record_type"] == "test.row" and extra["filters"] == {"status": "issued"}
     assert extra["format"] == "pdf" and extra["profile"] == default_profile()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kssp.core.audit import audit_record, payload_for, register, verify_chain
+from kssp.core.audit.testing import reason_of
 from kssp.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
 from kssp.core.models.audit import AuditDataKey, AuditEvent
 from kssp.core.models.grants import Grant
@@ -149,7 +150,7 @@ def test_keeping_the_data_postpones_the_next_proposal(world, make_bulletin):
     today = timezone.localdate()
     assert review.reconsider_on == today.replace(year=today.year + 1)
     [event] = events("retention.rejected")
-    assert event.reason == "Investigation PP 12/2026 still open" and event.target_public_id == review.public_id
+    assert reason_of(event) == "Investigation PP 12/2026 still open" and event.target_public_id == review.public_id
     assert retention_sweep()["proposed"] == {}
     assert retention_sweep(today=review.reconsider_on)["proposed"] == {"bulletins": 1}
     with pytest.raises(Conflict):
