@@ -75,7 +75,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("KSSP_SCREEN_LOCK_IDLE_SECONDS", "Idle seconds before the screen locks (default 900)."),
     Variable("KSSP_OPERATING_INSTITUTION", "Code of the institution whose platform administrators change roles "
              "(default MPB)."),
-    Variable("KSSP_PORTAL_RECEIVING_UNIT", "Unit that receives messages from the public site (default KP/DHT)."),
+    Variable("KSSP_PORTAL_RECEIVING_UNIT", "Unit that receives messages from the public site, as INSTITUTION/UNIT "
+             "codes (default KP/DHT); choose a staffed unit. A code of no active unit stops manage.py check "
+             "--database default and migrate (kssp.E150/E151)."),
     Variable("KSSP_EN_TOPONYMS", "English place names: institutional (default) or dual."),
     Variable("KSSP_XK_FOOTNOTE", "Footnote shown with the status-neutral designation XK."),
     Variable("KSSP_LOCALE_DIR", "Folder of the translation catalogues (default ./locale)."),

@@ -462,6 +462,8 @@ KSSP: dict[str, Any] = {
     # The institution that operates the platform: only its platform administrators propose and approve
     # changes to the (platform-wide) role catalogue (issue #7 point 3). Default: Ministry of Internal Affairs.
     "OPERATING_INSTITUTION": os.environ.get("KSSP_OPERATING_INSTITUTION", "MPB"),
+    # The public site (kssp/portal/conf.py): the unit that receives its messages, "INSTITUTION/UNIT" codes.
+    "PORTAL": {"RECEIVING_UNIT": os.environ.get("KSSP_PORTAL_RECEIVING_UNIT") or "KP/DHT"},
 }
 
 LOGGING = {

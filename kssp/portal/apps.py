@@ -10,4 +10,4 @@ class PortalConfig(AppConfig):
     verbose_name = _("Public site")
 
     def ready(self) -> None:
-        from kssp.portal import audit_events, permissions  # noqa: F401  (the record type is in records.py)
+        from kssp.portal import audit_events, checks, permissions  # noqa: F401  (the record type is in records.py)
