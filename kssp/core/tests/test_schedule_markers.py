@@ -62,7 +62,11 @@ def test_a_job_that_meets_a_locked_database_once_runs_at_the_next_sweep(monkeypa
 
 def test_a_marker_left_unfinished_by_a_run_that_died_is_taken_over_once_stale(monkeypatch):
     calls = []
-    monkeypatch.setitem(schedule._jobs, "test.died", schedule.PeriodicJob("test.died", "day", lambda now: calls.append(now) or {"n": len(calls)}))
+    def job(now):
+        calls.append(now)
+        return {"n": len(calls)}
+
+    monkeypatch.setitem(schedule._jobs, "test.died", schedule.PeriodicJob("test.died", "day", job))
     moment = timezone.now()
     key = schedule.period_key("day", moment)
     # A run that is still going (another worker) is left alone
