@@ -206,6 +206,7 @@ def test_issue_then_withdraw_with_a_reason(world):
     assert client.post(url("bulletin_transition", bulletin), {"to": "issued"}).status_code == 302
     bulletin.refresh_from_db()
     assert bulletin.status == BulletinStatus.ISSUED
+    assert "The bulletin was issued." in client.get(detail(bulletin)).content.decode()  # StatusAction.done
     # when: withdrawn without a reason
     response = client.post(url("bulletin_transition", bulletin), {"to": "withdrawn", "reason": ""})
     assert response.status_code == 400
@@ -220,7 +221,7 @@ def test_issue_then_withdraw_with_a_reason(world):
     bulletin.refresh_from_db()
     assert bulletin.status == BulletinStatus.WITHDRAWN
     html = client.get(detail(bulletin)).content.decode()
-    assert "Withdrawn" in html
+    assert "Withdrawn" in html and "The bulletin was withdrawn." in html
     assert url("bulletin_update", bulletin) not in html
 
 
