@@ -10,6 +10,8 @@ import pytest
 from django.utils import timezone
 
 from kssp.bulletins.tests.factories import BulletinFactory
+from kssp.core.audit import payload_for
+from kssp.core.audit.testing import reason_of
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent, Grant
@@ -37,8 +39,8 @@ def test_grant_is_audited_with_reason(world):
         actor=world.kp_investigator.actor, obj=b, grantee_type="institution", institution=institution(world.customs), reason="joint op"
     )
     event = AuditEvent.objects.get(event_type="grant.created")
-    assert event.reason == "joint op" and event.target_public_id == b.public_id
-    assert event.payload["after"]["grantee_institution"] == "DK"
+    assert reason_of(event) == "joint op" and event.target_public_id == b.public_id
+    assert payload_for(event)["after"]["grantee_institution"] == "DK"
 
 
 def test_grant_to_oneself_is_refused(world):

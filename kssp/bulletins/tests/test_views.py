@@ -15,6 +15,7 @@ from kssp.accounts.models import Institution
 from kssp.bulletins.choices import BulletinStatus
 from kssp.bulletins.models import Bulletin
 from kssp.bulletins.tests.factories import BulletinFactory
+from kssp.core.audit.testing import events_with_reason
 from kssp.core.markings import Classification
 from kssp.core.models import AuditEvent, Grant, HitNotice
 
@@ -256,7 +257,7 @@ def test_share_by_grant_shows_it_to_the_grantee_only_and_revoke_hides_it_again(w
     assert response.status_code == 302
     assert customs.get(detail(bulletin)).status_code == 404
     assert bulletin.number not in customs.get(LIST).content.decode()
-    assert AuditEvent.objects.filter(event_type="grant.revoked", reason="Operation closed").exists()
+    assert events_with_reason("Operation closed", event_type="grant.revoked")
 
 
 def test_share_with_a_named_user_through_their_membership(world):

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from kssp.core.audit import payload_for
+from kssp.core.audit.testing import reason_of
 from kssp.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from kssp.core.links.link_types import link_type, link_types
 from kssp.core.links.models import RecordLink
@@ -34,8 +36,8 @@ def test_a_link_is_created_audited_and_read_from_both_ends(world):
     # then
     assert (link.from_public_id, link.to_public_id, link.evidential) == (a.public_id, b.public_id, False)
     event = AuditEvent.objects.get(event_type="link.created")
-    assert event.target_public_id == link.public_id and event.reason == "Same seizure"
-    assert event.payload["after"]["from"] == {"type": "recordkind.samplerecord", "public_id": str(a.public_id)}
+    assert event.target_public_id == link.public_id and reason_of(event) == "Same seizure"
+    assert payload_for(event)["after"]["from"] == {"type": "recordkind.samplerecord", "public_id": str(a.public_id)}
     assert event.target_institution_id == a.owner_institution_id
     # and each record reads it its own way
     [from_a] = link_rows_for(actor=world.kp_investigator.actor, record=a)
@@ -153,7 +155,7 @@ def test_removal_is_soft_needs_a_reason_and_is_audited(world):
     link.refresh_from_db()
     assert link.removed_at is not None and link.removed_by == world.kp_investigator.user
     assert link_rows_for(actor=world.kp_investigator.actor, record=a) == []
-    assert AuditEvent.objects.get(event_type="link.removed").reason == "Linked by mistake"
+    assert reason_of(AuditEvent.objects.get(event_type="link.removed")) == "Linked by mistake"
     with pytest.raises(NotFound):
         link_remove(actor=world.kp_investigator.actor, link=link, reason="again")
     # the same link may be made again after removal
