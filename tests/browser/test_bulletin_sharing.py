@@ -57,7 +57,9 @@ def test_share_by_grant_then_revoke(world, live_server, open_page, screenshot):
     detail_url = f"{base}/bulletins/{bulletin.public_id}/"
     assert kp.url == detail_url
 
-    # Share with Customs (the institution field is the one shown for "institution").
+    # Share with Customs, on the sharing page the record links to (the institution field is the one
+    # shown for "institution").
+    kp.click("a.kssp-share-link")
     assert kp.is_visible("#id_institution")
     assert not kp.is_visible("#id_unit")
     kp.select_option("#id_institution", str(Institution.objects.get(code="DK").public_id))

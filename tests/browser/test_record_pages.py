@@ -86,6 +86,9 @@ def test_sharing_a_person_from_the_grants_panel_of_its_page(world, live_server, 
     page.goto(f"{base}/parties/persons/{person.public_id}/")
     assert "Xhemajl" in page.inner_text("h1")
     assert "has not been shared" in page.inner_text("#grants")
+    # the record's page links to its sharing page, which carries the form
+    page.click("a.kssp-share-link")
+    page.wait_for_url(f"{base}/records/parties.person/{person.public_id}/grants/#share")
     # the institution field is the one shown for "institution" (the default grantee type)
     assert page.is_visible("#share #id_institution")
     assert not page.is_visible("#share #id_unit")
@@ -112,6 +115,7 @@ def test_the_share_page_names_the_missing_reason_and_keeps_the_choice(world, liv
     page = signed_in_in_english(open_page, base, width=390, height=844)
 
     page.goto(f"{base}/parties/persons/{person.public_id}/")
+    page.click("a.kssp-share-link")
     page.select_option("#share #id_institution", str(customs.public_id))
     with page.expect_response(lambda r: r.request.method == "POST") as sent:
         page.click("form.kssp-share-form button[type=submit]")

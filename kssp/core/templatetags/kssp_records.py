@@ -1,7 +1,8 @@
 """Template tags every record page uses (issue #6 point 4).
 
-``{% grants_panel record %}``: who the record is shared with and the form to share it, for any declared
-record type, shown to the owner side and to those who shared it. Its forms post to the generic pages in
+``{% grants_panel record %}``: who the record is shared with and a link to share it, for any declared
+record type, shown to the owner side and to those who shared it; ``{% grants_panel record with_form=True %}``
+on the sharing page, with the form. Its forms post to the generic pages in
 ``kssp.core.views_grants``, which show it again with the errors.
 """
 
@@ -20,7 +21,10 @@ register = template.Library()
 
 
 @register.inclusion_tag("core/_grants_panel.html", takes_context=True)
-def grants_panel(context: template.Context, record: Any) -> dict[str, Any]:
+def grants_panel(context: template.Context, record: Any, with_form: bool = False) -> dict[str, Any]:
+    """Who the record is shared with. ``with_form`` (the sharing page) adds the form to share it; a
+    record's own page links to that page instead: the form lists every institution, unit and member of
+    the platform (some 600 choices), which cost a record page half of its time under load."""
     request = context["request"]
     actor = request.actor
     declaration = declaration_for(record)
@@ -46,7 +50,7 @@ def grants_panel(context: template.Context, record: Any) -> dict[str, Any]:
         "record_type": declaration.label,
         "owner_side": owner_side,
         "grant_rows": rows,
-        "share_form": context.get("grants_share_form") or (ShareForm(record=record) if can_share else None),
+        "share_form": (context.get("grants_share_form") or ShareForm(record=record)) if can_share and with_form else None,
         "can_share": can_share,
     }
 

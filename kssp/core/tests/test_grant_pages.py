@@ -77,10 +77,14 @@ def test_the_detail_page_carries_the_grants_panel_and_sharing_works_from_it(worl
     client = english(owner)
     # when: the owner opens the record
     page = client.get(record_url(record))
-    # then: the panel posts to the kernel's share page
+    # then: the panel links to the kernel's sharing page, whose form posts to it; the record's own page
+    # carries no share form (its choices list the whole platform)
     html = page.content.decode()
     assert page.status_code == 200
-    assert f'action="{share_url(label, record.public_id)}"' in html
+    assert f'href="{share_url(label, record.public_id)}#share"' in html
+    assert "kssp-share-form" not in html
+    sharing = client.get(share_url(label, record.public_id)).content.decode()
+    assert f'action="{share_url(label, record.public_id)}"' in sharing and "kssp-share-form" in sharing
     # when: sharing with another institution
     grantee = other_institution(owner)
     response = client.post(share_url(label, record.public_id), share_data(grantee))
