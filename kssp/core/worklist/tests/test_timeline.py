@@ -89,6 +89,9 @@ def test_the_timeline_and_panel_components_render_for_a_record(world):
     assert "Bulletin drafted" in timeline and "Task: Call the witness" in timeline
     panel = _render("worklist/_panel.html", owner, record)
     assert 'id="tasks"' in panel and "Call the witness" in panel and "Add a task" in panel
+    # the panel links to the task page of this record (its form is built there, not on every record page)
+    assert f'href="/worklist/new/?record_type=bulletins.bulletin&amp;record={record.public_id}"' in panel
+    assert 'name="title"' not in panel
     # a grantee sees the tasks but may not add one; a stranger sees nothing at all
     share(record, owner, institution=world.customs.membership.unit.institution)
     grantee_panel = _render("worklist/_panel.html", world.customs, record)
