@@ -168,8 +168,13 @@ class Staff(HttpUser):
         if not institutions:
             return None
         data = dict(form.fields)
-        data.update({"grantee_type": "institution", "institution": random.choice(institutions), "kind": "share",
+        chosen = random.choice(institutions)
+        data.update({"grantee_type": "institution", "institution": chosen, "kind": "share",
                      "reason": "Operacion i përbashkët", "legal_basis": "", "expires_at": ""})
+        # The Intelligence Agency receives records only by dissemination with a legal basis (the form says
+        # so beside the field; the service refuses a plain share, as a user would learn once).
+        if re.search(rf'<option value="{re.escape(chosen)}"[^>]*>[^<]*\(AKI\)<', page.text):
+            data.update({"kind": "dissemination", "legal_basis": "Ligji Nr. 03/L-063, neni 4"})
         with self.client.post(url, data=data, name="share bulletin", catch_response=True) as response:
             if response.ok and not response.history:
                 response.failure("the sharing form came back: " + re.sub(r"\s+", " ", response.text)[:200])

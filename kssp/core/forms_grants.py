@@ -25,12 +25,14 @@ def institution_label(institution: Any) -> str:
 
 
 def _institution_choices(record: Any = None) -> list[tuple[str, str]]:
-    """Institutions on the platform, without the record's owner (which holds it already: the service
-    refuses a share with it, so offering it only leads to that refusal)."""
+    """Institutions on the platform, without those that hold the record already — its owner and those
+    with an active share of it as an institution — which the service refuses: offering them only led to
+    that refusal."""
     institutions = _model("Institution").objects.filter(active=True, uses_platform=True).order_by("code")
     owner_id = getattr(record, "owner_institution_id", None)
     if owner_id is not None:
-        institutions = institutions.exclude(pk=owner_id)
+        holding = Grant.objects.active().for_object(record).filter(grantee_type=Grant.GranteeType.INSTITUTION)
+        institutions = institutions.exclude(pk=owner_id).exclude(pk__in=holding.values("grantee_institution_id"))
     return [("", "—"), *((str(i.public_id), institution_label(i)) for i in institutions)]
 
 
@@ -83,7 +85,11 @@ class ShareForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, record: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["institution"]).choices = _institution_choices(record)
+        # Every institution is a valid choice (the service words the refusal of one that holds the record
+        # already); those are only left out of the list shown.
+        institution = cast(forms.ChoiceField, self.fields["institution"])
+        institution.choices = _institution_choices()
+        institution.widget.choices = _institution_choices(record)
         for name, choices in (("unit", _unit_choices), ("member", _member_choices)):
             cast(forms.ChoiceField, self.fields[name]).choices = choices()
 

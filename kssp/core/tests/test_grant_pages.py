@@ -187,8 +187,8 @@ def test_the_share_form_names_each_institution_once_with_its_code(world):
 
 
 def test_the_share_form_does_not_offer_the_records_own_institution_and_refuses_it_on_the_field(world):
-    """The owning institution holds the record already: offered, it only led to a refusal (the load
-    benchmark's shares picked it now and then)."""
+    """The owning institution, and one the record is shared with, hold it already: offered, they only
+    led to a refusal (the load benchmark's shares picked them now and then)."""
     label = "parties.vehicle"
     owner, _outsider = owner_and_outsider(world, label)
     record = sample(label, owner)
@@ -201,4 +201,8 @@ def test_the_share_form_does_not_offer_the_records_own_institution_and_refuses_i
     response = client.post(share_url(label, record.public_id), share_data(own))
     assert response.status_code == 400
     assert Grant.objects.count() == before
-    assert "Select a valid choice" in response.content.decode()  # on the institution field
+    assert "The owning institution already holds this record." in response.content.decode()  # on the field
+    # an institution the record is shared with already is no longer offered either
+    other = other_institution(owner)
+    assert client.post(share_url(label, record.public_id), share_data(other)).status_code == 302
+    assert f'value="{other.public_id}"' not in client.get(share_url(label, record.public_id)).content.decode()
