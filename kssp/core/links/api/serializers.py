@@ -78,7 +78,9 @@ class ConnectionSerializer(serializers.Serializer):
 
     kind = serializers.ChoiceField(choices=["role", "record_link"], read_only=True)
     public_id = serializers.UUIDField(read_only=True, help_text="The party link's or the record link's id (to remove it).")
-    label = serializers.CharField(
+    # DRF's metaclass takes declared fields out of the class, so ``label`` never shadows Field.label at
+    # run time; mypy sees the class attribute.
+    label = serializers.CharField(  # type: ignore[assignment]
         read_only=True, help_text="The role (“Subject of the record (Suspect)”) or the link read from this record."
     )
     other = ConnectedRecordSerializer(read_only=True)
