@@ -153,31 +153,31 @@ def visible_records_by_key(actor: Actor, keys: set[tuple[int, int]]) -> dict[tup
     per record type among them, each through the type's own ``visible_to``. For a panel that has already
     narrowed its rows to one record (its links, its parties): asking only about the few records they
     name costs a query per type present, where ``visible_records_q`` compiles one per declared type."""
-    wanted: dict[int, set[int]] = {}
-    for ct_id, pk in keys:
-        wanted.setdefault(ct_id, set()).add(pk)
-    out: dict[tuple[int, int], Any] = {}
-    for ct_id, pks in wanted.items():
-        model = ContentType.objects.get_for_id(ct_id).model_class()
-        record_type = record_type_for(model) if model is not None else None
-        if record_type is None:
-            continue
-        for record in _visible(record_type, actor).filter(pk__in=pks):
-            out[(ct_id, record.pk)] = record
-    return out
+
+    def rows(model: Any) -> Any:
+        record_type = record_type_for(model)
+        return _visible(record_type, actor) if record_type is not None else None
+
+    return _by_key(keys, rows)
 
 
 def records_by_key(keys: set[tuple[int, int]]) -> dict[tuple[int, int], Any]:
     """``{(content_type_id, pk): record}`` for the given keys, one query per record type."""
+    return _by_key(keys, lambda model: model._base_manager.all())
+
+
+def _by_key(keys: set[tuple[int, int]], rows: Any) -> dict[tuple[int, int], Any]:
+    """The records of ``keys`` read from ``rows(model)`` (None: none of that model), one query per type."""
     wanted: dict[int, set[int]] = {}
     for ct_id, pk in keys:
         wanted.setdefault(ct_id, set()).add(pk)
     out: dict[tuple[int, int], Any] = {}
     for ct_id, pks in wanted.items():
         model = ContentType.objects.get_for_id(ct_id).model_class()
-        if model is None:
+        queryset = rows(model) if model is not None else None
+        if queryset is None:
             continue
-        for record in model._base_manager.filter(pk__in=pks):
+        for record in queryset.filter(pk__in=pks):
             out[(ct_id, record.pk)] = record
     return out
 
