@@ -50,7 +50,7 @@ def grants_panel(context: template.Context, record: Any, with_form: bool = False
         "record_type": declaration.label,
         "owner_side": owner_side,
         "grant_rows": rows,
-        "share_form": (context.get("grants_share_form") or ShareForm(record=record)) if can_share and with_form else None,
+        "share_form": context.get("grants_share_form") or (ShareForm(record=record) if can_share and with_form else None),
         "can_share": can_share,
     }
 
