@@ -47,7 +47,7 @@ def test_the_public_status_page_shows_dd_mm_yyyy_in_every_language(world, langua
 
 
 # The bulletins refuse a validity end in the past: the tests that type 07.12.2026 are run before it.
-BEFORE_THE_DATE = time_machine.travel(dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone.utc), tick=True)
+BEFORE_THE_DATE = time_machine.travel(dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC), tick=True)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
