@@ -192,16 +192,10 @@ def connection_create(
         source, target = (record, other) if outgoing else (other, record)
         return link_create(actor=actor, source=source, target=target, link_type=link_type, evidential=evidential, reason=reason)
 
-    from kssp.core.parties.models import PartyLink
     from kssp.core.parties.services import party_link_create
 
     party, linked = (record, other) if is_party(record) else (other, record)
     party_field = party._meta.model_name
-    if PartyLink.objects.active().for_record(linked).filter(**{party_field: party}, role=role).exists():
-        raise ApplicationError(
-            _("The records were not linked."), fields={"role": [_("This party already has this role in the record.")]},
-            code="duplicate",
-        )
     try:
         return party_link_create(
             actor=actor, record=linked, **{party_field: party}, role=role, subject_category=subject_category,

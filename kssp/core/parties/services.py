@@ -549,6 +549,11 @@ def party_link_create(
     note = _text({"note": note}, "note", errors, max_length=2000)
     if errors:
         raise ApplicationError(_("The link was not saved."), fields=errors)
+    if PartyLink.objects.active().for_record(record).filter(**{party_field: party}, role=role).exists():
+        raise ApplicationError(
+            _("The link was not saved."), fields={"role": [_("This party already has this role in the record.")]},
+            code="duplicate",
+        )
     link = PartyLink.objects.create(
         content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk,
         person=person, organisation=organisation, vehicle=vehicle, role=role, subject_category=subject_category,

@@ -211,6 +211,21 @@ def test_link_a_record_to_a_person_with_category_and_nature(world):
     assert key.subject_type == "parties.person" and key.subject_id == str(person.pk)
 
 
+def test_the_same_role_twice_is_refused_on_the_role_field_whichever_way_it_comes(world):
+    """The rule lives in the parties' service, so the API's party-link endpoint and the links panel
+    refuse a second identical role alike; a removed role may be given again."""
+    vehicle = VehicleFactory(owner=world.kp_investigator)
+    person = new_person(world.kp_investigator)
+    first = link(world.kp_investigator, vehicle, person, role="keeper")
+    with pytest.raises(ApplicationError) as caught:
+        link(world.kp_investigator, vehicle, person, role="keeper")
+    assert caught.value.fields == {"role": ["This party already has this role in the record."]}
+    assert caught.value.code == "duplicate"
+    link(world.kp_investigator, vehicle, person, role="driver")  # another role of the same person is fine
+    services.party_link_remove(actor=world.kp_investigator.actor, link=first, reason="entered twice")
+    link(world.kp_investigator, vehicle, person, role="keeper")
+
+
 @pytest.mark.parametrize(
     ("extra", "field"),
     [({"role": "boss"}, "role"), ({"subject_category": "celebrity"}, "subject_category"), ({"subject_category": ""}, "subject_category"),
