@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.apps import apps
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kssp.core.forms import BootstrapMixin, DateTimeInput
@@ -24,16 +25,22 @@ def institution_label(institution: Any) -> str:
     return name if name.endswith(f"({institution.code})") else f"{name} ({institution.code})"
 
 
-def _institution_choices(record: Any = None) -> list[tuple[str, str]]:
-    """Institutions on the platform, without those that hold the record already — its owner and those
-    with an active share of it as an institution — which the service refuses: offering them only led to
-    that refusal."""
+def _institution_choices() -> list[tuple[str, str]]:
     institutions = _model("Institution").objects.filter(active=True, uses_platform=True).order_by("code")
-    owner_id = getattr(record, "owner_institution_id", None)
-    if owner_id is not None:
-        holding = Grant.objects.active().for_object(record).filter(grantee_type=Grant.GranteeType.INSTITUTION)
-        institutions = institutions.exclude(pk=owner_id).exclude(pk__in=holding.values("grantee_institution_id"))
     return [("", "—"), *((str(i.public_id), institution_label(i)) for i in institutions)]
+
+
+def _holding(record: Any) -> set[str]:
+    """The public ids of the institutions that hold ``record`` already — its owner and those with an
+    active share of it as an institution — which the service refuses: offering them only led to that
+    refusal."""
+    if getattr(record, "owner_institution_id", None) is None:
+        return set()
+    grants = Grant.objects.active().for_object(record).filter(grantee_type=Grant.GranteeType.INSTITUTION)
+    holders = _model("Institution").objects.filter(
+        Q(pk=record.owner_institution_id) | Q(pk__in=grants.values("grantee_institution_id"))
+    )
+    return {str(public_id) for public_id in holders.values_list("public_id", flat=True)}
 
 
 def _unit_choices() -> list[tuple[str, Any]]:
@@ -89,7 +96,8 @@ class ShareForm(BootstrapMixin, forms.Form):
         # already); those are only left out of the list shown.
         institution = cast(forms.ChoiceField, self.fields["institution"])
         institution.choices = _institution_choices()
-        institution.widget.choices = _institution_choices(record)
+        holding = _holding(record)
+        institution.widget.choices = [choice for choice in institution.choices if choice[0] not in holding]
         for name, choices in (("unit", _unit_choices), ("member", _member_choices)):
             cast(forms.ChoiceField, self.fields[name]).choices = choices()
 
